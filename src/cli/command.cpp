@@ -1,0 +1,39 @@
+#include "cli/command.h"
+
+#include <iostream>
+
+#include "core/error.h"
+
+namespace synthview::cli {
+
+bool parse_args(const std::string& usage, const std::vector<std::string>& args, po::options_description& options,
+                const po::positional_options_description& positional, po::variables_map& values) {
+  options.add_options()("help,h", "show this help");
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    po::store(po::command_line_parser(rest).options(options).positional(positional).run(), values);
+    if (values.count("help")) {
+      std::cout << "usage: " << usage << "\n\n" << options << "\n";
+      return false;
+    }
+    po::notify(values);
+  } catch (const po::error& e) {
+    throw InputError(str("synthview ", args[0], ": ", e.what(), " (see synthview ", args[0], " --help)"));
+  }
+  return true;
+}
+
+void add_config_options(po::options_description& options) {
+  options.add_options()
+      ("config,c", po::value<std::string>()->required(), "YAML config file (see configs/)")
+      ("set,s", po::value<std::vector<std::string>>()->composing(),
+       "override one key: --set train.steps=100 (repeatable; `synthview config --help-keys` lists keys)");
+}
+
+Config config_from_args(const po::variables_map& values) {
+  std::vector<std::string> overrides;
+  if (values.count("set")) overrides = values["set"].as<std::vector<std::string>>();
+  return load_config(values["config"].as<std::string>(), overrides);
+}
+
+}  // namespace synthview::cli

@@ -1,0 +1,33 @@
+// Subcommand plumbing shared by the `synthview` CLI: each subcommand is one function that
+// receives its own arguments (argv[0] is the subcommand name) and returns an exit code.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace synthview::cli {
+
+namespace po = boost::program_options;
+
+struct Command {
+  std::string name;
+  std::string summary;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+const std::vector<Command>& commands();
+
+// Parses args against options (positional names in order); prints help and returns false on --help.
+// Unknown options and bad values become InputError.
+bool parse_args(const std::string& usage, const std::vector<std::string>& args, po::options_description& options,
+                const po::positional_options_description& positional, po::variables_map& values);
+
+// --config FILE and repeatable --set key=value, shared by every command that reads a config.
+void add_config_options(po::options_description& options);
+Config config_from_args(const po::variables_map& values);
+
+}  // namespace synthview::cli

@@ -1,0 +1,52 @@
+// synthview: one binary, git-style subcommands. Library code throws; this turns an exception
+// into one line on stderr and the exit code of DESIGN.md (2 input, 3 distributed, 1 other).
+#include <iostream>
+
+#include "cli/command.h"
+#include "core/error.h"
+
+namespace synthview::cli {
+
+int run_config_command(const std::vector<std::string>& args);
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"config", "print the resolved, validated config (or --help-keys for every key)", run_config_command},
+  };
+  return table;
+}
+
+void print_usage(std::ostream& out) {
+  out << "usage: synthview <command> [options]   (synthview <command> --help for its options)\n\ncommands:\n";
+  for (const auto& command : commands()) {
+    out << "  " << command.name << std::string(18 - std::min<size_t>(17, command.name.size()), ' ')
+        << command.summary << "\n";
+  }
+}
+
+}  // namespace synthview::cli
+
+int main(int argc, char** argv) {
+  using namespace synthview;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    cli::print_usage(std::cout);
+    return args.empty() ? static_cast<int>(ExitCode::kBadInput) : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "synthview " << SYNTHVIEW_VERSION << "\n";
+    return 0;
+  }
+  try {
+    for (const auto& command : cli::commands()) {
+      if (command.name == args[0]) return command.run(args);
+    }
+    throw InputError(str("unknown command '", args[0], "' (see synthview --help)"));
+  } catch (const Error& e) {
+    std::cerr << "synthview: error: " << e.what() << std::endl;
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "synthview: error: " << e.what() << std::endl;
+    return static_cast<int>(ExitCode::kFailure);
+  }
+}

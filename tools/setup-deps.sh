@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package synthview needs to build, test and run (as root; idempotent).
+# Usage: tools/setup-deps.sh          (the Makefile's demo and test targets call it)
+set -euo pipefail
+
+packages=(
+  build-essential cmake ccache pkg-config git
+  libtorch-dev libopenblas0-pthread          # LibTorch 1.13 CPU; OpenBLAS instead of the reference BLAS
+  libopenmpi-dev openmpi-bin
+  libhdf5-dev hdf5-tools
+  libboost-program-options-dev
+  libgtest-dev
+  libyaml-cpp-dev
+  zlib1g-dev libpng-dev
+  dataset-fashion-mnist                      # real images for evaluation: /usr/share/datasets/fashion-mnist
+  python3 python3-h5py python3-numpy python3-matplotlib
+  python3-torch python3-torchvision          # oracles for the loss and torchvision-equivalence tests
+  slurm-wlm munge                            # the Slurm integration test runs a real slurmctld + slurmd
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-deps: missing packages: ${missing[*]}; run this script as root (or install them)" >&2
+  exit 2
+fi
+echo "setup-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
