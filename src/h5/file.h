@@ -1,0 +1,37 @@
+// An open HDF5 file (RAII). Opening a missing or corrupt file is an InputError naming the path.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+
+#include "h5/handle.h"
+
+namespace synthview::h5 {
+
+class File {
+ public:
+  static File create(const std::string& path);     // truncates an existing file
+  static File open_read(const std::string& path);  // read-only
+  static File open_rw(const std::string& path);    // existing file, read-write
+
+  File(File&&) noexcept = default;
+  File& operator=(File&&) noexcept = default;
+  ~File() = default;  // closes quietly; call close() to see close-time failures
+
+  hid_t id() const { return handle_.get(); }
+  const std::string& path() const { return path_; }
+  bool is_open() const { return handle_.valid(); }
+  // H5Fflush of the whole file; throws Error naming the path if HDF5 cannot write it out.
+  void flush();
+  // Closes the file; throws Error if HDF5 fails to write pending data. Idempotent.
+  void close();
+
+ private:
+  File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
+  static File open_existing(const std::string& path, unsigned flags);
+  Handle handle_;
+  std::string path_;
+};
+
+}  // namespace synthview::h5

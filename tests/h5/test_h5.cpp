@@ -1,0 +1,199 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/error.h"
+#include "h5/h5.h"
+#include "temp_dir.h"
+
+using namespace synthview;
+using synthview::testing::TempDir;
+
+namespace {
+
+void expect_identical(const torch::Tensor& expected, const torch::Tensor& found) {
+  EXPECT_EQ(expected.scalar_type(), found.scalar_type());
+  EXPECT_EQ(expected.sizes(), found.sizes());
+  EXPECT_TRUE(torch::equal(expected, found));
+}
+
+template <typename Fn>
+std::string error_message(Fn&& fn) {
+  try {
+    fn();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an InputError";
+  return "";
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+}  // namespace
+
+TEST(H5Tensor, RoundTripsEveryDtype) {
+  TempDir dir;
+  std::vector<std::pair<std::string, torch::Tensor>> tensors = {
+      {"f32", torch::randn({3, 4})},
+      {"f64", torch::randn({5}, torch::kFloat64)},
+      {"i64", torch::tensor({-(int64_t(1) << 60), int64_t(7), int64_t(-3)})},
+      {"i32", torch::randint(-1000, 1000, {2, 3, 4}, torch::kInt32)},
+      {"i16", torch::randint(-1000, 1000, {6}, torch::kInt16)},
+      {"i8", torch::randint(-100, 100, {6}, torch::kInt8)},
+      {"u8", torch::randint(0, 256, {7, 2}, torch::kUInt8)},
+      {"bool", torch::rand({4, 4}) > 0.5},
+      {"bf16", torch::randn({9}).to(torch::kBFloat16)},
+      {"f16", torch::randn({2, 5}).to(torch::kFloat16)},
+  };
+  {
+    h5::File file = h5::File::create(dir.file("t.h5"));
+    for (const auto& [name, tensor] : tensors) h5::write_tensor(file, "group/" + name, tensor);
+    file.close();
+  }
+  h5::File file = h5::File::open_read(dir.file("t.h5"));
+  for (const auto& [name, tensor] : tensors) {
+    SCOPED_TRACE(name);
+    expect_identical(tensor, h5::read_tensor(file, "/group/" + name));
+  }
+}
+
+TEST(H5Tensor, ScalarEmptyLargeAndNonContiguous) {
+  TempDir dir;
+  torch::Tensor scalar = torch::tensor(int64_t(42));
+  torch::Tensor empty = torch::empty({0, 3});
+  torch::Tensor large = torch::randn({1100, 700});  // several 1 MiB chunks, ragged last chunk
+  torch::Tensor strided = torch::arange(24, torch::kFloat32).reshape({4, 6}).t();
+  {
+    h5::File file = h5::File::create(dir.file("t.h5"));
+    h5::write_tensor(file, "scalar", scalar);
+    h5::write_tensor(file, "empty", empty);
+    h5::write_tensor(file, "large", large);
+    h5::write_tensor(file, "strided", strided);
+    h5::write_tensor(file, "scalar_f", torch::tensor(2.5));
+  }
+  h5::File file = h5::File::open_read(dir.file("t.h5"));
+  torch::Tensor s = h5::read_tensor(file, "scalar");
+  EXPECT_EQ(s.dim(), 0);
+  expect_identical(scalar, s);
+  expect_identical(empty, h5::read_tensor(file, "empty"));
+  expect_identical(large, h5::read_tensor(file, "large"));
+  expect_identical(strided.contiguous(), h5::read_tensor(file, "strided"));
+  EXPECT_EQ(h5::read_tensor(file, "scalar_f").item<float>(), 2.5f);
+}
+
+TEST(H5Tensor, OverwriteReplacesDataset) {
+  TempDir dir;
+  h5::File file = h5::File::create(dir.file("t.h5"));
+  h5::write_tensor(file, "x", torch::ones({3}));
+  h5::write_tensor(file, "x", torch::zeros({2, 2}, torch::kInt32));
+  expect_identical(torch::zeros({2, 2}, torch::kInt32), h5::read_tensor(file, "x"));
+}
+
+TEST(H5Tensor, ListsDatasetsRecursivelySorted) {
+  TempDir dir;
+  h5::File file = h5::File::create(dir.file("t.h5"));
+  for (std::string name : {"/m/layer2.weight", "/m/layer1.0.conv1.weight", "/m/sub/b", "/m/sub/a", "/other/x"}) {
+    h5::write_tensor(file, name, torch::zeros({1}));
+  }
+  h5::write_attr(file, "/m/emptygroup", "note", "groups are not datasets");
+  std::vector<std::string> expected = {"layer1.0.conv1.weight", "layer2.weight", "sub/a", "sub/b"};
+  EXPECT_EQ(h5::list_datasets(file, "/m"), expected);
+  EXPECT_EQ(h5::list_datasets(file, "/").size(), 5u);
+  EXPECT_TRUE(h5::exists(file, "/m/sub/a"));
+  EXPECT_TRUE(h5::exists(file, "m/sub"));
+  EXPECT_TRUE(h5::exists(file, "/"));
+  EXPECT_FALSE(h5::exists(file, "/m/nothing/deeper"));
+  EXPECT_NE(error_message([&] { h5::list_datasets(file, "/missing"); }).find("/missing"), std::string::npos);
+}
+
+TEST(H5Attr, RoundTripsAndOverloadsDoTheObviousThing) {
+  TempDir dir;
+  {
+    h5::File file = h5::File::create(dir.file("a.h5"));
+    h5::write_attr(file, "/", "text", "hello");  // const char*, not bool
+    h5::write_attr(file, "/", "n", 3);           // int, not double
+    h5::write_attr(file, "/meta", "big", int64_t(1) << 50);
+    h5::write_attr(file, "/meta", "size", size_t(7));
+    h5::write_attr(file, "/meta", "lr", 0.125);
+    h5::write_attr(file, "/meta", "yaml", std::string("a: 1\nb: [2, 3]\n"));
+    h5::write_attr(file, "/meta", "lr", 0.25);  // replaced
+    h5::write_tensor(file, "/d", torch::ones({2}));
+    h5::write_attr(file, "/d", "unit", "m");
+  }
+  h5::File file = h5::File::open_read(dir.file("a.h5"));
+  EXPECT_EQ(h5::read_attr_string(file, "/", "text"), "hello");
+  EXPECT_EQ(h5::read_attr_int(file, "/", "n"), 3);
+  EXPECT_EQ(h5::read_attr_int(file, "/meta", "big"), int64_t(1) << 50);
+  EXPECT_EQ(h5::read_attr_int(file, "/meta", "size"), 7);
+  EXPECT_EQ(h5::read_attr_double(file, "/meta", "lr"), 0.25);
+  EXPECT_EQ(h5::read_attr_double(file, "/", "n"), 3.0);
+  EXPECT_EQ(h5::read_attr_string(file, "/meta", "yaml"), "a: 1\nb: [2, 3]\n");
+  EXPECT_EQ(h5::read_attr_string(file, "/d", "unit"), "m");
+  EXPECT_TRUE(h5::has_attr(file, "/meta", "lr"));
+  EXPECT_FALSE(h5::has_attr(file, "/meta", "nope"));
+  EXPECT_FALSE(h5::has_attr(file, "/nothing", "nope"));
+  std::string missing = error_message([&] { h5::read_attr_int(file, "/meta", "nope"); });
+  EXPECT_NE(missing.find("'nope'"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("a.h5"), std::string::npos) << missing;
+  std::string wrong = error_message([&] { h5::read_attr_int(file, "/meta", "yaml"); });
+  EXPECT_NE(wrong.find("not an integer"), std::string::npos) << wrong;
+}
+
+TEST(H5File, MissingAndNonHdf5FilesAreInputErrors) {
+  TempDir dir;
+  std::string missing = error_message([&] { h5::File::open_read(dir.file("none.h5")); });
+  EXPECT_NE(missing.find("none.h5"), std::string::npos) << missing;
+  write_bytes(dir.file("junk.h5"), "this is not an HDF5 file at all, just text\n");
+  std::string junk = error_message([&] { h5::File::open_read(dir.file("junk.h5")); });
+  EXPECT_NE(junk.find("junk.h5"), std::string::npos) << junk;
+  h5::File file = h5::File::create(dir.file("t.h5"));
+  std::string no_dataset = error_message([&] { h5::read_tensor(file, "/a/b"); });
+  EXPECT_NE(no_dataset.find("/a/b"), std::string::npos) << no_dataset;
+  EXPECT_THROW(h5::File::create(dir.file("no/such/folder/x.h5")), Error);
+}
+
+TEST(H5File, FlippedDataByteFailsChecksumNamingDataset) {
+  TempDir dir;
+  // A distinctive pattern we can find in the raw file: 0x3F800000 (1.0f) repeated.
+  torch::Tensor ones = torch::ones({4096});
+  {
+    h5::File file = h5::File::create(dir.file("c.h5"));
+    h5::write_tensor(file, "/model/w", ones);
+  }
+  std::string bytes = read_bytes(dir.file("c.h5"));
+  std::string needle(64, '\0');
+  for (size_t i = 0; i < needle.size(); i += 4) needle.replace(i, 4, std::string("\x00\x00\x80\x3f", 4));
+  size_t at = bytes.find(needle);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 1000] ^= 0x10;
+  write_bytes(dir.file("c.h5"), bytes);
+  h5::File file = h5::File::open_read(dir.file("c.h5"));
+  std::string message = error_message([&] { h5::read_tensor(file, "/model/w"); });
+  EXPECT_NE(message.find("/model/w"), std::string::npos) << message;
+  EXPECT_NE(message.find("c.h5"), std::string::npos) << message;
+}
+
+TEST(H5File, TruncatedFileIsInputError) {
+  TempDir dir;
+  {
+    h5::File file = h5::File::create(dir.file("t.h5"));
+    h5::write_tensor(file, "/w", torch::randn({100000}));
+  }
+  std::string bytes = read_bytes(dir.file("t.h5"));
+  write_bytes(dir.file("t.h5"), bytes.substr(0, bytes.size() / 2));
+  std::string message = error_message([&] {
+    h5::File file = h5::File::open_read(dir.file("t.h5"));
+    h5::read_tensor(file, "/w");
+  });
+  EXPECT_NE(message.find("t.h5"), std::string::npos) << message;
+}
