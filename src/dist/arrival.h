@@ -1,0 +1,49 @@
+// Arrival announcements for the watchdog: before rank r enters collective number `seq`, it tells every peer
+// "r reached seq" with a tiny non-blocking message on a private communicator. When a collective times out,
+// the ranks whose last announcement is below its number are the ones that did not arrive.
+// Cost: size()-1 eight-byte sends per collective. Thread-safe.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace synthview::dist {
+
+class ArrivalTracker {
+ public:
+  explicit ArrivalTracker(MPI_Comm parent);  // collective over parent (duplicates it)
+  ~ArrivalTracker();
+  ArrivalTracker(const ArrivalTracker&) = delete;
+  ArrivalTracker& operator=(const ArrivalTracker&) = delete;
+
+  void announce(int64_t seq);
+  // Receives pending announcements and completes finished sends.
+  void drain();
+  // Ranks (never this one) whose last announcement is below seq.
+  std::vector<int> missing(int64_t seq);
+
+ private:
+  struct Send {
+    std::unique_ptr<int64_t> seq;
+    std::vector<MPI_Request> requests;
+  };
+  void drain_locked();
+
+  std::mutex mutex_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0;
+  int size_ = 1;
+  std::vector<int64_t> last_seen_;
+  std::deque<Send> sends_;
+};
+
+// "1, 3" (or "none").
+std::string rank_list(const std::vector<int>& ranks);
+
+}  // namespace synthview::dist

@@ -1,0 +1,45 @@
+// A two-rank job that goes wrong on purpose at step 7, for run_watchdog.sh:
+//   stall: rank 1 sleeps far past the timeout before the collective;
+//   exit:  rank 1 leaves early (MPI_Finalize and return) instead of joining the collective;
+//   kill:  rank 1 is killed by SIGKILL.
+// Rank 0 is inside an all_reduce; the watchdog must end the job (exit 3, message naming the missing rank).
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "core/error.h"
+#include "dist/communicator.h"
+#include "dist/mpi_runtime.h"
+
+int main(int argc, char** argv) {
+  using namespace synthview;
+  const std::string mode = argc > 1 ? argv[1] : "stall";
+  const double timeout_s = argc > 2 ? std::stod(argv[2]) : 2.0;
+  try {
+    dist::MpiRuntime runtime;
+    auto comm = dist::make_communicator("mpi", torch::kCPU, timeout_s);
+    for (int64_t step = 0; step < 7; ++step) {  // healthy steps first
+      comm->set_step(step);
+      auto values = torch::ones({3});
+      comm->all_reduce(values);
+    }
+    comm->set_step(7);
+    if (comm->rank() == 1) {
+      if (mode == "stall") sleep(static_cast<unsigned>(timeout_s * 10 + 20));
+      if (mode == "exit") {
+        comm.reset();
+        return 0;  // ~MpiRuntime finalises while rank 0 waits in the collective
+      }
+      if (mode == "kill") raise(SIGKILL);
+    }
+    auto values = torch::ones({1000});
+    comm->all_reduce(values);
+    std::printf("rank %d: collective completed, the fault did not happen\n", comm->rank());
+    return 0;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "synthview: error: %s\n", e.what());
+    return static_cast<int>(e.code());
+  }
+}
