@@ -117,6 +117,7 @@ TEST(LrSchedule, WarmupThenCosine) {
 
 TEST(MakeOptimizer, BuildsEachKindWithScaledLr) {
   NamedParameters params = tiny_parameters(torch::kFloat);
+  params.insert("frozen.weight", torch::ones({2, 2}));  // requires_grad false: not optimised
   OptimSection section;
   section.lr = 0.2;
   section.lr_scaling = "linear";
