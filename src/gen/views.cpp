@@ -1,0 +1,110 @@
+#include "gen/views.h"
+
+#include "augment/pipeline.h"
+#include "core/error.h"
+
+namespace synthview::gen {
+namespace {
+
+// Augments anchor images (view number 0) and view images [B, V, ...] (view numbers 1..V).
+void augment_into(ViewBatch& batch, const AugmentSection& section, const CounterRng& rng,
+                  const torch::Tensor& anchor_images, const torch::Tensor& view_images, int64_t out_size) {
+  const torch::Tensor& draws = batch.draw_indices;
+  batch.anchors = augment::augment(section, rng, anchor_images, draws, 0, out_size);
+  std::vector<torch::Tensor> views;
+  for (int64_t k = 0; k < view_images.size(1); ++k) {
+    views.push_back(augment::augment(section, rng, view_images.select(1, k), draws, k + 1, out_size));
+  }
+  batch.views = torch::stack(views, 1);
+}
+
+void check_indices(const torch::Tensor& indices, const char* what) {
+  SV_CHECK(indices.dim() == 1 && indices.scalar_type() == torch::kInt64, what, " must be a 1-D int64 tensor, got ",
+           indices.sizes(), " ", indices.scalar_type());
+}
+
+}  // namespace
+
+ViewMaker::ViewMaker(const Config& config, std::shared_ptr<Generator> generator, const CounterRng& rng)
+    : views_(config.views), augment_(config.augment), generator_(std::move(generator)), rng_(rng) {
+  SV_CHECK(generator_ != nullptr, "ViewMaker needs a generator");
+  if (views_.mode != "latent" && views_.mode != "independent" && views_.mode != "anchor") {
+    throw InputError(synthview::str("views.mode='", views_.mode, "' (expected latent, independent or anchor)"));
+  }
+}
+
+int64_t ViewMaker::out_size() const {
+  return augment_.out_size > 0 ? augment_.out_size : generator_->info().resolution;
+}
+
+torch::Tensor ViewMaker::on_device(const torch::Tensor& indices) const {
+  return indices.to(generator_->device());
+}
+
+torch::Tensor ViewMaker::anchor_latents(const torch::Tensor& anchors) const {
+  check_indices(anchors, "anchor indices");
+  return rng_.truncated_normal(RngStream::kAnchorLatent, on_device(anchors), info().latent_dim, views_.truncation)
+      .to(torch::kFloat32);
+}
+
+torch::Tensor ViewMaker::anchor_classes(const torch::Tensor& anchors) const {
+  check_indices(anchors, "anchor indices");
+  torch::Tensor index = on_device(anchors);
+  if (info().num_classes == 0) return torch::full({anchors.size(0)}, int64_t{-1}, index.options());
+  return rng_.integers(RngStream::kAnchorClass, index, 1, info().num_classes).squeeze(1);
+}
+
+torch::Tensor ViewMaker::view_latents(const torch::Tensor& z, const torch::Tensor& draws) const {
+  check_indices(draws, "draw indices");
+  const int64_t batch = z.size(0), dim = info().latent_dim, count = views_.count;
+  torch::Tensor index = on_device(draws);
+  if (views_.mode == "anchor") return z.unsqueeze(1).expand({batch, count, dim}).contiguous();
+  if (views_.mode == "independent") {
+    return rng_.truncated_normal(RngStream::kIndependentView, index, count * dim, views_.truncation)
+        .view({batch, count, dim})
+        .to(torch::kFloat32);
+  }
+  // View k uses components [k*D, (k+1)*D) of the draw's delta stream.
+  torch::Tensor delta = rng_.truncated_normal(RngStream::kViewDelta, index, count * dim, views_.truncation);
+  return (z.to(torch::kFloat64).unsqueeze(1) + views_.sigma * delta.view({batch, count, dim})).to(torch::kFloat32);
+}
+
+ViewBatch ViewMaker::make(const torch::Tensor& draws, const torch::Tensor& anchors) const {
+  SV_CHECK(draws.sizes() == anchors.sizes(), "draws ", draws.sizes(), " and anchors ", anchors.sizes(), " differ");
+  torch::NoGradGuard no_grad;
+  const int64_t batch = draws.size(0), count = views_.count;
+  ViewBatch out;
+  out.draw_indices = draws;
+  out.class_ids = anchor_classes(anchors);
+  torch::Tensor z = anchor_latents(anchors);
+  torch::Tensor view_z = view_latents(z, draws);
+  // One generator call for anchors and views together (eval mode: images do not depend on the batch).
+  torch::Tensor all_z = torch::cat({z, view_z.view({batch * count, -1})}, 0);
+  // Rows: anchors b = 0..B-1, then views anchor-major (row B + b*count + k is view k of anchor b).
+  torch::Tensor all_y = torch::cat({out.class_ids, out.class_ids.repeat_interleave(count)}).clamp_min(0);
+  torch::Tensor images = generator_->generate(all_z, all_y);
+  torch::Tensor anchor_images = images.narrow(0, 0, batch);
+  torch::Tensor view_images = images.narrow(0, batch, batch * count).view({batch, count, images.size(1),
+                                                                          images.size(2), images.size(3)});
+  augment_into(out, augment_, rng_, anchor_images, view_images, out_size());
+  return out;
+}
+
+ViewBatch augment_views(const Config& config, const CounterRng& rng, const torch::Tensor& images,
+                        const torch::Tensor& draw_indices, int64_t view_count, const torch::Tensor& class_ids) {
+  check_indices(draw_indices, "draw indices");
+  SV_CHECK(images.dim() == 4 && images.size(0) == draw_indices.size(0), "images ", images.sizes(),
+           " need one draw index each, got ", draw_indices.sizes());
+  SV_CHECK(view_count >= 1, "view_count must be >= 1, got ", view_count);
+  torch::NoGradGuard no_grad;
+  ViewBatch out;
+  out.draw_indices = draw_indices;
+  out.class_ids = class_ids.defined() ? class_ids : torch::full({images.size(0)}, int64_t{-1}, torch::kInt64);
+  torch::Tensor view_images = images.unsqueeze(1).expand({images.size(0), view_count, images.size(1), images.size(2),
+                                                          images.size(3)});
+  int64_t out_size = config.augment.out_size > 0 ? config.augment.out_size : images.size(2);
+  augment_into(out, config.augment, rng, images, view_images, out_size);
+  return out;
+}
+
+}  // namespace synthview::gen
