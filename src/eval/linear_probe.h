@@ -11,9 +11,11 @@ namespace synthview::eval {
 
 struct LinearProbeOptions {
   // L2 penalty 0.5 * weight_decay * ||W||^2 added to the mean cross-entropy (bias not penalised).
-  double weight_decay = 1e-4;
+  // 1e-3 was best of 1e-2..1e-5 on a train/validation split of raw Fashion-MNIST pixels.
+  double weight_decay = 1e-3;
   // Full-batch L-BFGS iterations (strong Wolfe line search, history 20); stops earlier on convergence.
-  int64_t max_iterations = 200;
+  // Validation accuracy no longer improves after about 50 on raw pixels; each costs ~1.25 loss evaluations.
+  int64_t max_iterations = 100;
 };
 
 struct LinearProbeResult {
