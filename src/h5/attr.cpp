@@ -1,5 +1,7 @@
 #include "h5/attr.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "h5/dataset.h"
 
@@ -14,10 +16,7 @@ std::string where(File& file, const std::string& object_path, const std::string&
 Handle open_object(File& file, const std::string& path, bool create_missing) {
   if (!exists(file, path)) {
     if (!create_missing) throw InputError(str("HDF5 file '", file.path(), "' has no object '", path, "'"));
-    Handle lcpl = checked_handle(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "H5Pcreate(link)", path, file.path());
-    check(H5Pset_create_intermediate_group(lcpl.get(), 1), "H5Pset_create_intermediate_group", path, file.path());
-    Handle group = checked_handle(H5Gcreate2(file.id(), path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
-                                  H5Gclose, "creating group", path, file.path());
+    create_group(file, path);
   }
   return checked_handle(H5Oopen(file.id(), path.c_str(), H5P_DEFAULT), H5Oclose, "opening object", path, file.path(),
                         !create_missing);
@@ -136,6 +135,26 @@ bool has_attr(File& file, const std::string& object_path, const std::string& nam
   htri_t present = H5Aexists_by_name(file.id(), path.c_str(), name.c_str(), H5P_DEFAULT);
   check(present, "H5Aexists_by_name", path + "@" + name, file.path(), true);
   return present > 0;
+}
+
+namespace {
+
+herr_t collect_attr(hid_t, const char* name, const H5A_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->push_back(name);
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> list_attrs(File& file, const std::string& object_path) {
+  const std::string path = absolute_path(object_path);
+  Handle object = open_object(file, path, false);
+  std::vector<std::string> names;
+  hsize_t index = 0;
+  check(H5Aiterate2(object.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_attr, &names), "listing attributes",
+        path, file.path(), true);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace synthview::h5

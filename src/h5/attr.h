@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "h5/file.h"
 
@@ -28,5 +29,7 @@ int64_t read_attr_int(File& file, const std::string& object_path, const std::str
 // Accepts integer attributes too (converted).
 double read_attr_double(File& file, const std::string& object_path, const std::string& name);
 bool has_attr(File& file, const std::string& object_path, const std::string& name);
+// Names of every attribute on an object, sorted.
+std::vector<std::string> list_attrs(File& file, const std::string& object_path);
 
 }  // namespace synthview::h5

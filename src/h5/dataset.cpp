@@ -132,6 +132,15 @@ bool exists(File& file, const std::string& path) {
   return true;
 }
 
+void create_group(File& file, const std::string& group_path) {
+  const std::string path = absolute_path(group_path);
+  if (exists(file, path)) return;
+  Handle lcpl = checked_handle(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "H5Pcreate(link)", path, file.path());
+  check(H5Pset_create_intermediate_group(lcpl.get(), 1), "H5Pset_create_intermediate_group", path, file.path());
+  checked_handle(H5Gcreate2(file.id(), path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                 "creating group", path, file.path());
+}
+
 void write_tensor(File& file, const std::string& dataset_path, const torch::Tensor& tensor) {
   const std::string path = absolute_path(dataset_path);
   const std::string& file_path = file.path();

@@ -29,6 +29,9 @@ torch::Tensor read_tensor(File& file, const std::string& dataset_path);
 // "sub/x"), sorted by std::string order.
 std::vector<std::string> list_datasets(File& file, const std::string& group);
 
+// Creates the group (and intermediate groups) unless it exists.
+void create_group(File& file, const std::string& group_path);
+
 // True if a link (group or dataset) exists at `path`; "/" always exists.
 bool exists(File& file, const std::string& path);
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-namespace synthview::testing {
+namespace synthview::test_files {
 
 class TempDir {
  public:
@@ -24,4 +24,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace synthview::testing
+}  // namespace synthview::test_files

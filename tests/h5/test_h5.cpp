@@ -8,7 +8,7 @@
 #include "temp_dir.h"
 
 using namespace synthview;
-using synthview::testing::TempDir;
+using synthview::test_files::TempDir;
 
 namespace {
 
