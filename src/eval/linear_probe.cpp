@@ -19,7 +19,8 @@ LinearProbeResult linear_probe(const torch::Tensor& train_features, const torch:
   const int64_t classes = 1 + std::max(train_y.max().item<int64_t>(), test_y.max().item<int64_t>());
 
   torch::Tensor mean = train_features.mean(0, /*keepdim=*/true);
-  torch::Tensor std = train_features.std(0, /*unbiased=*/false, /*keepdim=*/true);
+  // Population std, written out: Tensor::std's overloads differ between LibTorch 1.13 and 2.x.
+  torch::Tensor std = (train_features - mean).pow(2).mean(0, /*keepdim=*/true).sqrt();
   std = std.masked_fill(std < 1e-6, 1.0);
   torch::Tensor train_x = ((train_features - mean) / std).to(torch::kFloat32);
   torch::Tensor test_x = ((test_features.to(device) - mean) / std).to(torch::kFloat32);
