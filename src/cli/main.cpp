@@ -8,10 +8,12 @@
 namespace synthview::cli {
 
 int run_config_command(const std::vector<std::string>& args);
+int run_ckpt_command(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"config", "print the resolved, validated config (or --help-keys for every key)", run_config_command},
+      {"ckpt", "inspect, verify, diff or export checkpoints: ckpt info|verify|diff|export", run_ckpt_command},
   };
   return table;
 }
