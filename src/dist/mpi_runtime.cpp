@@ -9,8 +9,10 @@
 namespace synthview::dist {
 
 MpiRuntime::MpiRuntime() {
-  int initialised = 0;
-  SV_MPI_CHECK(MPI_Initialized(&initialised));
+  int initialised = 0, finalised = 0;
+  MPI_Initialized(&initialised);
+  MPI_Finalized(&finalised);
+  if (finalised) throw DistributedError("MPI was already finalised: construct dist::MpiRuntime once per process");
   if (!initialised) {
     int provided = 0;
     SV_MPI_CHECK(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided));

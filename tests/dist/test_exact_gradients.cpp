@@ -112,6 +112,10 @@ void check_case(const Case& c) {
       const double error = max_relative_error(item.value().grad(), reference_params[item.key()].grad());
       if (error > worst) worst = error, worst_name = item.key();
     }
+    if (me == 0) {
+      std::printf("[ exact    ] %s step %d: worst relative gradient error %.3g (%s)\n", label.c_str(), step, worst,
+                  worst_name.c_str());
+    }
     EXPECT_ON_ALL_RANKS(worst <= c.tolerance, synthview::str(label, " step ", step, ": gradient of ", worst_name,
                                                              " off by ", worst, " (relative)"));
     // SGD step on the reference; the distributed model continues from the SAME parameters (float32 drift
