@@ -2,7 +2,6 @@
 
 #include <zlib.h>
 
-#include <array>
 #include <filesystem>
 #include <iomanip>
 
@@ -27,13 +26,15 @@ class GzReader {
   GzReader(const GzReader&) = delete;
   GzReader& operator=(const GzReader&) = delete;
 
-  // Fills exactly `count` bytes or throws, naming what was being read.
-  void read_exact(void* out, int64_t count, const char* what) {
-    auto* bytes = static_cast<uint8_t*>(out);
-    int64_t done = 0;
-    while (done < count) {
-      const unsigned chunk = static_cast<unsigned>(std::min<int64_t>(count - done, 1 << 30));
-      const int got = gzread(file_, bytes + done, chunk);
+  // Exactly `count` bytes or an InputError naming what was being read. Grows the buffer chunk by chunk,
+  // so a header that claims more data than the file holds fails as truncated instead of allocating it all.
+  std::vector<uint8_t> read_exact(int64_t count, const char* what) {
+    std::vector<uint8_t> bytes;
+    while (static_cast<int64_t>(bytes.size()) < count) {
+      const size_t done = bytes.size();
+      const int64_t chunk = std::min<int64_t>(count - static_cast<int64_t>(done), int64_t(1) << 26);
+      bytes.resize(done + chunk);
+      const int got = gzread(file_, bytes.data() + done, static_cast<unsigned>(chunk));
       if (got < 0) {
         int code = 0;
         throw InputError(str("IDX file '", path_, "' is corrupt while reading ", what, ": ", gzerror(file_, &code)));
@@ -41,8 +42,9 @@ class GzReader {
       if (got == 0) {
         throw InputError(str("IDX file '", path_, "' is truncated: ", what, " needs ", count, " bytes, found ", done));
       }
-      done += got;
+      bytes.resize(done + got);
     }
+    return bytes;
   }
 
   bool at_end() {
@@ -68,28 +70,25 @@ std::string hex32(uint32_t value) {
 // Reads an unsigned-byte IDX file with `expected_dims` dimensions into uint8 [dims...].
 torch::Tensor read_idx_ubyte(const std::string& path, int expected_dims) {
   GzReader reader(path);
-  std::array<uint8_t, 4> magic{};
-  reader.read_exact(magic.data(), 4, "the magic number");
+  const std::vector<uint8_t> magic = reader.read_exact(4, "the magic number");
   const uint32_t expected_magic = (uint32_t(kUnsignedByteType) << 8) | uint32_t(expected_dims);
   if (big_endian_u32(magic.data()) != expected_magic) {
     throw InputError(str("IDX file '", path, "' has bad magic ", hex32(big_endian_u32(magic.data())), ": expected ",
                          hex32(expected_magic), " (unsigned bytes, ", expected_dims, " dims)"));
   }
-  std::vector<uint8_t> header(4 * expected_dims);
-  reader.read_exact(header.data(), header.size(), "the dimension sizes");
+  const std::vector<uint8_t> header = reader.read_exact(4 * expected_dims, "the dimension sizes");
   std::vector<int64_t> sizes;
   int64_t elements = 1;
   for (int d = 0; d < expected_dims; ++d) {
     sizes.push_back(big_endian_u32(&header[4 * d]));
-    if (sizes.back() == 0 || (d > 0 && sizes.back() > 65536)) {
+    if (sizes.back() == 0 || elements > (int64_t(1) << 40) / sizes.back()) {
       throw InputError(str("IDX file '", path, "' has implausible size ", sizes.back(), " in dimension ", d));
     }
     elements *= sizes.back();
   }
-  torch::Tensor data = torch::empty(sizes, torch::kUInt8);
-  reader.read_exact(data.data_ptr<uint8_t>(), elements, "the data");
+  std::vector<uint8_t> data = reader.read_exact(elements, "the data");
   if (!reader.at_end()) throw InputError(str("IDX file '", path, "' has bytes after its ", elements, " data bytes"));
-  return data;
+  return torch::from_blob(data.data(), sizes, torch::kUInt8).clone();
 }
 
 }  // namespace

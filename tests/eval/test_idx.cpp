@@ -149,6 +149,15 @@ TEST_F(IdxFiles, TruncatedHeaderDataAndGzipStream) {
   expect_input_error(write_plain("i", idx_bytes({10000, 1, 1}, std::string(10000, '\x01'))), cut, {"cut-labels.gz"});
 }
 
+TEST_F(IdxFiles, HugeClaimedSizesFailWithoutAllocatingThem) {
+  const std::string labels = write_plain("l", two_labels_);
+  // 784 GB claimed, 12 bytes present: truncated, found after reading what is there.
+  expect_input_error(write_plain("claims-1e9", idx_bytes({1000000000, 28, 28}, two_images_.substr(16))), labels,
+                     {"claims-1e9", "truncated", "needs 784000000000 bytes, found 12"});
+  expect_input_error(write_plain("claims-4e9", idx_bytes({4000000000u, 65536, 65536}, "")), labels,
+                     {"claims-4e9", "implausible size"});
+}
+
 TEST_F(IdxFiles, TrailingBytes) {
   expect_input_error(write_plain("long", two_images_ + "x"), write_plain("l", two_labels_), {"long", "bytes after"});
 }
