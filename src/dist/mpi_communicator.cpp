@@ -56,29 +56,45 @@ bool same_memory(const torch::Tensor& buffer, const torch::Tensor& tensor) {
 
 }  // namespace
 
-struct MpiCommunicator::Op {
-  const char* name = "";
-  int64_t seq = 0;
-  int64_t step = -1;
-  std::function<void(MPI_Request*)> start;
-  std::function<void()> finish;
-  std::mutex mutex;
-  std::condition_variable done_signal;
-  bool done = false;
-  std::string error;
-};
-
-class MpiWork final : public Work {
+// One queued collective; it is also the Work handed to the caller.
+class MpiOp final : public Work {
  public:
-  explicit MpiWork(std::shared_ptr<void> op, std::function<void()> wait_done, std::function<bool()> is_done)
-      : op_(std::move(op)), wait_done_(std::move(wait_done)), is_done_(std::move(is_done)) {}
-  void wait() override { wait_done_(); }
-  bool ready() override { return is_done_(); }
+  MpiOp(const char* name, int64_t step, std::function<void(MPI_Request*)> start, std::function<void()> finish)
+      : name(name), step(step), start(std::move(start)), finish_(std::move(finish)) {}
+
+  void wait() override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_signal_.wait(lock, [this] { return done_; });
+    if (!error_.empty()) throw DistributedError(error_);
+    if (finish_) {  // copy-back / scaling, once, on the caller's thread
+      torch::NoGradGuard no_grad;
+      finish_();
+      finish_ = nullptr;
+    }
+  }
+  bool ready() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return done_;
+  }
+  // Called by the communication thread.
+  void mark_done(const std::string& error) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    error_ = error;
+    done_ = true;
+    done_signal_.notify_all();
+  }
+
+  const char* name;
+  int64_t step;
+  int64_t seq = 0;
+  std::function<void(MPI_Request*)> start;
 
  private:
-  std::shared_ptr<void> op_;
-  std::function<void()> wait_done_;
-  std::function<bool()> is_done_;
+  std::function<void()> finish_;
+  std::mutex mutex_;
+  std::condition_variable done_signal_;
+  bool done_ = false;
+  std::string error_;
 };
 
 MpiCommunicator::MpiCommunicator(MPI_Comm parent, double timeout_s) : timeout_s_(timeout_s) {
@@ -103,40 +119,19 @@ MpiCommunicator::~MpiCommunicator() {
 
 std::shared_ptr<Work> MpiCommunicator::submit(const char* name, std::function<void(MPI_Request*)> start,
                                               std::function<void()> finish) {
-  auto op = std::make_shared<Op>();
-  op->name = name;
-  op->step = step();
-  op->start = std::move(start);
-  op->finish = std::move(finish);
+  auto op = std::make_shared<MpiOp>(name, step(), std::move(start), std::move(finish));
   {
     std::lock_guard<std::mutex> lock(mutex_);
     op->seq = next_seq_++;
     queue_.push_back(op);
   }
   wake_.notify_one();
-  Op* raw = op.get();
-  auto finished = std::make_shared<bool>(false);
-  return std::make_shared<MpiWork>(
-      op,
-      [raw, finished] {
-        std::unique_lock<std::mutex> lock(raw->mutex);
-        raw->done_signal.wait(lock, [raw] { return raw->done; });
-        if (!raw->error.empty()) throw DistributedError(raw->error);
-        if (!*finished) {
-          *finished = true;
-          torch::NoGradGuard no_grad;
-          if (raw->finish) raw->finish();
-        }
-      },
-      [raw] {
-        std::lock_guard<std::mutex> lock(raw->mutex);
-        return raw->done;
-      });
+  return op;
 }
 
 void MpiCommunicator::run_ops() {
   while (true) {
-    std::shared_ptr<Op> op;
+    std::shared_ptr<MpiOp> op;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -148,7 +143,7 @@ void MpiCommunicator::run_ops() {
   }
 }
 
-void MpiCommunicator::complete(Op& op) {
+void MpiCommunicator::complete(MpiOp& op) {
   std::string error;
   try {
     arrivals_->announce(op.seq);
@@ -173,13 +168,10 @@ void MpiCommunicator::complete(Op& op) {
   } catch (const std::exception& e) {
     error = synthview::str(op.name, " failed: ", e.what());
   }
-  std::lock_guard<std::mutex> lock(op.mutex);
-  op.error = error;
-  op.done = true;
-  op.done_signal.notify_all();
+  op.mark_done(error);
 }
 
-void MpiCommunicator::time_out(const Op& op) {
+void MpiCommunicator::time_out(const MpiOp& op) {
   const auto missing = arrivals_->missing(op.seq);
   abort_job(synthview::str("collective ", op.name, " #", op.seq, " at step ", op.step, " did not complete within ",
                 timeout_s_, " s (dist.timeout_s) on rank ", rank(), " of ", size(), " (host ", place_.host, "): ",

@@ -18,6 +18,8 @@
 
 namespace synthview::dist {
 
+class MpiOp;
+
 class MpiCommunicator final : public Communicator {
  public:
   // Collective over parent (duplicated). timeout_s <= 0: no deadline.
@@ -38,13 +40,12 @@ class MpiCommunicator final : public Communicator {
   std::shared_ptr<Work> barrier_async() override;
 
  private:
-  struct Op;
   // start: issues the MPI call on the communication thread; finish: runs in wait() on the caller's thread.
   std::shared_ptr<Work> submit(const char* name, std::function<void(MPI_Request*)> start,
                                std::function<void()> finish);
   void run_ops();
-  void complete(Op& op);
-  [[noreturn]] void time_out(const Op& op);
+  void complete(MpiOp& op);
+  [[noreturn]] void time_out(const MpiOp& op);
   void check_tensor(const torch::Tensor& tensor, const char* what) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
@@ -54,7 +55,7 @@ class MpiCommunicator final : public Communicator {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::shared_ptr<Op>> queue_;
+  std::deque<std::shared_ptr<MpiOp>> queue_;
   bool stopping_ = false;
   int64_t next_seq_ = 0;
   std::thread thread_;
