@@ -52,6 +52,11 @@ TEST(Features, BatchesCoverEveryImageInOrderWithoutGrad) {
   EXPECT_TRUE(features.allclose(images.flatten(1).matmul(weight).detach(), 1e-5, 1e-6));
 }
 
+TEST(Features, AnEncoderThatDropsRowsIsCaught) {
+  Encode broken = [](const torch::Tensor& batch) { return batch.flatten(1).narrow(0, 0, 1); };
+  EXPECT_THROW(compute_features(broken, torch::zeros({3, 1, 2, 2}), 2), Error);
+}
+
 TEST(EmbeddingMetrics, AlignmentByHand) {
   // Pairs at distance sqrt(2) (orthogonal) and 0: mean ||.||^2 = (2 + 0) / 2 = 1; alpha = 1: sqrt(2) / 2.
   torch::Tensor z1 = torch::tensor({{1.0, 0.0}, {0.0, 1.0}});
