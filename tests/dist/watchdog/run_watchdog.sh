@@ -10,7 +10,6 @@ start=$(date +%s)
 code=$?
 elapsed=$(( $(date +%s) - start ))
 cat "$log"
-rm -f "$log.keep"
 fail() { echo "FAIL ($mode): $*"; rm -f "$log"; exit 1; }
 [ "$elapsed" -le $((timeout_s + 10)) ] || fail "job took ${elapsed}s, limit $((timeout_s + 10))s"
 if [ "$mode" = kill ]; then
