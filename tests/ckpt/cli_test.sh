@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `synthview ckpt` exit codes and output, against checkpoints written by ckpt_fixture.
+# Usage: cli_test.sh SYNTHVIEW_BINARY CKPT_FIXTURE_BINARY
+set -u
+synthview=$1
+fixture=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+"$fixture" "$dir" || { echo "FAIL: ckpt_fixture did not run"; exit 1; }
+failures=0
+
+# expect CODE DESCRIPTION -- COMMAND...: runs COMMAND, checks its exit code, keeps its output in $out.
+expect() {
+  local want=$1 what=$2
+  shift 3
+  out=$("$@" 2>&1)
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, expected $want: $*"
+    echo "$out" | sed 's/^/    /'
+    failures=$((failures + 1))
+  fi
+}
+contains() {
+  if ! grep -qF -- "$1" <<<"$out"; then
+    echo "FAIL: output lacks '$1'"
+    echo "$out" | sed 's/^/    /'
+    failures=$((failures + 1))
+  fi
+}
+
+expect 0 "info" -- "$synthview" ckpt info "$dir/a.h5"
+contains "samples_drawn     6400"
+contains "step              100"
+contains "last metrics      step 30  loss 4.2  top1 0.35"
+contains "seed: 7"
+expect 0 "verify good" -- "$synthview" ckpt verify "$dir/a.h5"
+contains "checksums verified"
+
+head -c 3000 "$dir/a.h5" >"$dir/truncated.h5"
+expect 2 "verify truncated" -- "$synthview" ckpt verify "$dir/truncated.h5"
+contains "synthview: error:"
+contains "truncated.h5"
+echo "not hdf5" >"$dir/text.h5"
+expect 2 "verify non-HDF5" -- "$synthview" ckpt verify "$dir/text.h5"
+expect 2 "verify missing" -- "$synthview" ckpt verify "$dir/missing.h5"
+contains "missing.h5"
+
+expect 0 "diff identical" -- "$synthview" ckpt diff "$dir/a.h5" "$dir/same.h5"
+contains "0 of 35 common tensors differ"
+expect 1 "diff near, tol 0" -- "$synthview" ckpt diff "$dir/a.h5" "$dir/near.h5"
+contains "DIFFERS"
+expect 0 "diff near, tol 1e-3" -- "$synthview" ckpt diff "$dir/a.h5" "$dir/near.h5" --tol 1e-3
+expect 2 "diff different tensor sets" -- "$synthview" ckpt diff "$dir/a.h5" "$dir/extra.h5"
+contains "only in $dir/extra.h5: model/head/extra.weight"
+expect 2 "diff bad tol" -- "$synthview" ckpt diff "$dir/a.h5" "$dir/same.h5" --tol -1
+
+expect 0 "export" -- "$synthview" ckpt export "$dir/a.h5" --out "$dir/encoder.h5"
+contains "resnet18 encoder, stem small, in_channels 1"
+expect 2 "export is not a checkpoint" -- "$synthview" ckpt verify "$dir/encoder.h5"
+expect 2 "export needs --out" -- "$synthview" ckpt export "$dir/a.h5"
+
+expect 2 "no action" -- "$synthview" ckpt
+expect 0 "help" -- "$synthview" ckpt --help
+expect 0 "action help" -- "$synthview" ckpt diff --help
+contains "--tol"
+expect 2 "unknown action" -- "$synthview" ckpt frobnicate x
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all ckpt CLI checks passed"
