@@ -93,8 +93,12 @@ TEST(Prefetch, ShutdownUnderLoadIsBounded) {
   {
     auto shard = std::make_unique<gen::PrefetchingShard>(slow, schedule, 0, 2);
     shard->next();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(produced.load(), 3);  // one consumed + a full queue of two, then it waits
+    // One consumed + a full queue of two, then the producer waits.
+    for (auto deadline = Clock::now() + std::chrono::seconds(10); produced.load() < 3 && Clock::now() < deadline;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    EXPECT_EQ(produced.load(), 3);
     auto start = Clock::now();
     shard.reset();
     EXPECT_LT(seconds_since(start), 0.5);
