@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "dist/mpi_runtime.h"
 
 namespace synthview::cli {
 
@@ -34,6 +35,27 @@ Config config_from_args(const po::variables_map& values) {
   std::vector<std::string> overrides;
   if (values.count("set")) overrides = values["set"].as<std::vector<std::string>>();
   return load_config(values["config"].as<std::string>(), overrides);
+}
+
+int run_with_mpi(const std::function<int()>& body) {
+  dist::MpiRuntime mpi;
+  ExitCode code = ExitCode::kFailure;
+  std::string message;
+  try {
+    return body();
+  } catch (const Error& e) {
+    code = e.code();
+    message = e.what();
+  } catch (const std::exception& e) {
+    message = e.what();
+  }
+  int world = 1, rank = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &world);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  std::cerr << "synthview: error: " << message << (world > 1 ? str(" [rank ", rank, " of ", world, "]") : "")
+            << std::endl;
+  if (world > 1) MPI_Abort(MPI_COMM_WORLD, static_cast<int>(code));
+  return static_cast<int>(code);
 }
 
 }  // namespace synthview::cli

@@ -8,10 +8,17 @@
 namespace synthview::cli {
 
 int run_config_command(const std::vector<std::string>& args);
+int run_sample_command(const std::vector<std::string>& args);
+int run_train_command(const std::vector<std::string>& args);
+int run_eval_command(const std::vector<std::string>& args);
 int run_ckpt_command(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"train", "train a contrastive encoder on generated views (run under mpirun for several ranks)",
+       run_train_command},
+      {"eval", "linear probe and kNN of a checkpoint's encoder on real Fashion-MNIST", run_eval_command},
+      {"sample", "write a PNG grid of anchors and their views (what views.sigma does)", run_sample_command},
       {"config", "print the resolved, validated config (or --help-keys for every key)", run_config_command},
       {"ckpt", "inspect, verify, diff or export checkpoints: ckpt info|verify|diff|export", run_ckpt_command},
   };

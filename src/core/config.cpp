@@ -224,6 +224,8 @@ const std::vector<KeyEntry>& schema() {
                  "encoder architecture"),
       choice_key("model.stem", field(&C::model, &ModelSection::stem), {"auto", "small", "imagenet"},
                  "3x3 stem without max-pool (small images) or 7x7 + max-pool (auto: small below 96 px)"),
+      int_key("model.width", field(&C::model, &ModelSection::width), 1, 4096,
+              "encoder base width: stem and first-stage channels, doubled per stage (torchvision: 64)"),
       int_key("model.proj_hidden", field(&C::model, &ModelSection::proj_hidden), 1, 65536,
               "projection head hidden width"),
       int_key("model.proj_dim", field(&C::model, &ModelSection::proj_dim), 1, 65536,

@@ -69,6 +69,7 @@ struct AugmentSection {
 struct ModelSection {
   std::string encoder = "resnet18";
   std::string stem = "auto";  // auto | small | imagenet
+  int64_t width = 64;         // stem/first-stage channels (torchvision: 64)
   int64_t proj_hidden = 512;
   int64_t proj_dim = 128;
   std::string norm = "auto";  // auto | syncbn | bn | gn

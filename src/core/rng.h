@@ -19,6 +19,7 @@ enum class RngStream : int64_t {
   kIndependentView = 4, // keyed by draw index
   kAugment = 5,         // keyed by draw index (and view number in the component)
   kModelInit = 6,
+  kRealOrder = 7,       // epoch permutations of real images (data.source=real)
   kUser = 100,          // first stream free for other uses
 };
 

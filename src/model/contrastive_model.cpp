@@ -25,7 +25,9 @@ Stem resolve_stem(const std::string& stem, int64_t image_size) {
 ContrastiveModel make_model(const ModelSection& section, int64_t in_channels, int64_t image_size,
                             const NormFactory& norm) {
   if (in_channels < 1) throw InputError(str("model input needs at least one channel, got ", in_channels));
-  ResNet encoder(resnet_spec(section.encoder), in_channels, resolve_stem(section.stem, image_size), norm);
+  ResNetSpec spec = resnet_spec(section.encoder);
+  spec.width = section.width;
+  ResNet encoder(spec, in_channels, resolve_stem(section.stem, image_size), norm);
   ProjectionHead head(encoder->out_features(), section.proj_hidden, section.proj_dim, norm);
   return ContrastiveModel(std::move(encoder), std::move(head));
 }

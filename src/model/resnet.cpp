@@ -76,12 +76,13 @@ torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
 ResNetImpl::ResNetImpl(const ResNetSpec& spec, int64_t in_channels, Stem stem, const NormFactory& norm)
     : stem_(stem) {
   SV_CHECK(in_channels >= 1, "encoder needs at least one input channel, got ", in_channels);
-  conv1_ = register_module("conv1", stem == Stem::kSmall ? conv(in_channels, 64, 3, 1) : conv(in_channels, 64, 7, 2));
-  bn1_ = make_norm(norm, 64);
+  conv1_ = register_module("conv1", stem == Stem::kSmall ? conv(in_channels, spec.width, 3, 1)
+                                                        : conv(in_channels, spec.width, 7, 2));
+  bn1_ = make_norm(norm, spec.width);
   register_module("bn1", bn1_.ptr());
-  int64_t channels = 64;
+  int64_t channels = spec.width;
   for (size_t stage = 0; stage < layers_.size(); ++stage) {
-    const int64_t planes = int64_t{64} << stage;
+    const int64_t planes = spec.width << stage;
     layers_[stage] = torch::nn::Sequential();
     for (int64_t b = 0; b < spec.blocks_per_stage[stage]; ++b) {
       const int64_t stride = (stage > 0 && b == 0) ? 2 : 1;

@@ -26,6 +26,9 @@ enum class Stem { kSmall, kImageNet };
 struct ResNetSpec {
   BlockKind block;
   std::array<int64_t, 4> blocks_per_stage;
+  // Channels of the stem and the first stage (torchvision: 64); stages double it. Smaller widths keep
+  // every name and shape rank, for CPU-sized runs and tests.
+  int64_t width = 64;
 };
 
 // "resnet18" or "resnet50"; anything else is an InputError listing the valid names.

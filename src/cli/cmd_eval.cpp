@@ -1,0 +1,94 @@
+// `synthview eval`: linear probe and kNN on real Fashion-MNIST for a checkpoint's encoder.
+#include <iomanip>
+#include <iostream>
+
+#include "cli/command.h"
+#include "core/error.h"
+#include "dist/communicator.h"
+#include "train/evaluate.h"
+
+namespace synthview::cli {
+namespace {
+
+void print_table(const eval::EvalReport& report) {
+  std::cout << std::fixed << std::setprecision(2);
+  std::cout << (report.random_init ? std::string("random-init encoder") : "checkpoint " + report.checkpoint)
+            << ": " << report.feature_dim << "-d features of " << report.train_count << " train / "
+            << report.test_count << " test images (" << report.feature_seconds << " s)\n";
+  if (report.linear) {
+    std::cout << "  linear probe  top1 " << 100 * report.linear->test.top1 << " %  top5 "
+              << 100 * report.linear->test.top5 << " %  (train top1 " << 100 * report.linear->train.top1
+              << " %, " << report.linear_seconds << " s)\n";
+  }
+  for (const auto& score : report.knn) {
+    std::cout << "  kNN k=" << std::left << std::setw(4) << score.k << std::right << "  top1 "
+              << 100 * score.test.top1 << " %  top5 " << 100 * score.test.top5 << " %\n";
+  }
+}
+
+}  // namespace
+
+int run_eval_command(const std::vector<std::string>& args) {
+  po::options_description options("synthview eval options");
+  options.add_options()
+      ("ckpt", po::value<std::string>(), "checkpoint whose encoder is evaluated")
+      ("probe", po::value<std::string>()->default_value("both"), "linear, knn or both")
+      ("data", po::value<std::string>()->default_value("fashion-mnist"), "evaluation data (fashion-mnist)")
+      ("data-path", po::value<std::string>()->default_value("/usr/share/datasets/fashion-mnist"),
+       "folder with the Fashion-MNIST IDX files")
+      ("random-init", "evaluate an untrained encoder of the architecture in --config (the floor)")
+      ("config,c", po::value<std::string>(), "with --random-init: the config naming the architecture")
+      ("set,s", po::value<std::vector<std::string>>()->composing(), "with --random-init: override a key")
+      ("train-limit", po::value<int64_t>()->default_value(0), "use only the first N training images (0 = all)")
+      ("batch-size", po::value<int64_t>()->default_value(256), "images per feature batch")
+      ("json", "print one JSON object instead of a table");
+  po::variables_map values;
+  if (!parse_args("[mpirun -np N] synthview eval --ckpt PATH [--probe linear|knn|both] [--json] | "
+                  "--random-init --config FILE",
+                  args, options, {}, values)) {
+    return 0;
+  }
+  train::EvalOptions eval_options;
+  eval_options.random_init = values.count("random-init") > 0;
+  if (eval_options.random_init == (values.count("ckpt") > 0)) {
+    throw InputError("synthview eval: give exactly one of --ckpt PATH or --random-init --config FILE");
+  }
+  if (eval_options.random_init) {
+    if (!values.count("config")) throw InputError("synthview eval: --random-init needs --config FILE");
+    eval_options.config = config_from_args(values);
+  } else {
+    eval_options.checkpoint = values["ckpt"].as<std::string>();
+  }
+  const std::string probe = values["probe"].as<std::string>();
+  if (probe != "linear" && probe != "knn" && probe != "both") {
+    throw InputError(str("synthview eval: --probe '", probe, "' is not valid (expected linear, knn or both)"));
+  }
+  if (values["data"].as<std::string>() != "fashion-mnist") {
+    throw InputError(str("synthview eval: --data '", values["data"].as<std::string>(),
+                         "' is not supported (expected fashion-mnist)"));
+  }
+  eval_options.linear = probe != "knn";
+  eval_options.knn = probe != "linear";
+  eval_options.data_folder = values["data-path"].as<std::string>();
+  eval_options.train_limit = values["train-limit"].as<int64_t>();
+  eval_options.batch_size = values["batch-size"].as<int64_t>();
+  if (eval_options.train_limit < 0 || eval_options.batch_size < 1) {
+    throw InputError("synthview eval: --train-limit must be >= 0 and --batch-size >= 1");
+  }
+
+  const bool json = values.count("json") > 0;
+  return run_with_mpi([&] {
+    auto comm = dist::make_communicator("mpi", torch::kCPU, 600);
+    eval::EvalReport report = train::evaluate_encoder(eval_options, *comm);
+    if (comm->rank() == 0) {
+      if (json) {
+        std::cout << report.to_json() << std::endl;
+      } else {
+        print_table(report);
+      }
+    }
+    return 0;
+  });
+}
+
+}  // namespace synthview::cli

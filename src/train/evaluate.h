@@ -1,0 +1,30 @@
+// `synthview eval`: a trained (or random-init) encoder's frozen features judged on real
+// Fashion-MNIST with a linear probe and/or kNN. Features are computed by every rank of the job.
+#pragma once
+
+#include <string>
+
+#include "core/config.h"
+#include "dist/communicator.h"
+#include "eval/report.h"
+
+namespace synthview::train {
+
+struct EvalOptions {
+  std::string checkpoint;             // the encoder to evaluate ("" with random_init)
+  bool random_init = false;           // the floor: the same architecture, untrained (needs config)
+  Config config;                      // with random_init: the architecture; else read from the checkpoint
+  bool linear = true;
+  bool knn = true;
+  std::string data_folder = "/usr/share/datasets/fashion-mnist";
+  int64_t train_limit = 0;            // use the first N training images (0 = all 60000)
+  int64_t batch_size = 256;
+};
+
+// Every rank calls it; rank 0's report holds the results (the probes run on rank 0).
+eval::EvalReport evaluate_encoder(const EvalOptions& options, dist::Communicator& comm);
+
+// The encoder input shape a config trains with: channels and side in pixels.
+std::pair<int64_t, int64_t> encoder_input_shape(const Config& config);
+
+}  // namespace synthview::train

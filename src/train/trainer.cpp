@@ -1,0 +1,234 @@
+// The training loop. One step reads top to bottom:
+//   draw samples -> make views -> encode -> gather -> loss -> backward (overlapped all-reduce) -> step.
+// Everything a step needs is built once in the Trainer constructor; checkpoint capture and restore
+// live in train/state.cpp, component construction in train/components.cpp.
+#include "train/trainer.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "ckpt/run_dir.h"
+#include "core/error.h"
+#include "core/schedule.h"
+#include "dist/gather.h"
+#include "eval/embedding_metrics.h"
+#include "loss/contrastive_loss.h"
+#include "train/components.h"
+#include "train/progress.h"
+#include "train/state.h"
+
+namespace synthview::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Trainer {
+ public:
+  Trainer(const Config& config, const RunOptions& options)
+      : config_(config), options_(options), parts_(build_components(config)),
+        schedule_(config.train.batch_size, parts_.comm->size(), parts_.comm->rank(), config.data.unique_samples),
+        progress_(config.train.steps, config.run.log_every) {
+    resume_if_asked();
+    if (is_main()) open_outputs();
+    source_ = make_batch_source(config_, parts_, schedule_, samples_drawn_);
+  }
+
+  RunSummary run() {
+    if (is_main()) {
+      std::cerr << "synthview: training " << config_.model.encoder << " on " << parts_.comm->size()
+                << " rank(s), device " << parts_.device << ", global batch " << config_.train.batch_size << ", "
+                << (step_ > 0 ? str("resuming at step ", step_, ", ") : std::string()) << "outputs in "
+                << config_.run.dir << "\n";
+    }
+    auto run_start = PhaseTimer::Clock::now();
+    while (step_ < config_.train.steps) {
+      train_step();
+      bool last = step_ == config_.train.steps;
+      if (last || (config_.ckpt.every > 0 && step_ % config_.ckpt.every == 0)) save_checkpoint();
+    }
+    if (is_main()) {
+      progress_.done();
+      double seconds = std::chrono::duration<double>(PhaseTimer::Clock::now() - run_start).count();
+      std::cerr << "synthview: done: " << step_ << " steps, " << samples_drawn_ << " samples drawn in "
+                << format_duration(seconds) << "; metrics " << metrics_path() << ", checkpoint "
+                << (last_checkpoint_.empty() ? "(none)" : last_checkpoint_) << "\n";
+    }
+    return {step_, samples_drawn_, last_loss_, config_.run.dir, last_checkpoint_};
+  }
+
+ private:
+  bool is_main() const { return parts_.comm->rank() == 0; }
+  std::string metrics_path() const { return (fs::path(config_.run.dir) / "metrics.jsonl").string(); }
+
+  void train_step() {
+    PhaseTimer timer;
+    auto step_start = PhaseTimer::Clock::now();
+    parts_.comm->set_step(step_);
+    const int64_t local_batch = schedule_.local_batch();
+
+    // 1-2. Draw this rank's samples and make their views (prefetched in the background).
+    parts_.optimizer->zero_grad();
+    timer.start("generate");
+    ViewBatchOnDevice batch = source_->next();  // images [b, V, C, H, W], labels [b]
+
+    // 3. Encode every view of every local anchor in one pass.
+    timer.start("forward");
+    parts_.model->train();
+    const int64_t view_count = batch.images.size(1);
+    torch::Tensor embeddings = parts_.model->forward(batch.images.flatten(0, 1))  // [b*V, d]
+                                   .view({local_batch, view_count, -1});
+
+    // 4. Gather: every rank contrasts its anchors against the global batch.
+    timer.start("gather");
+    torch::Tensor global_embeddings =
+        dist::all_gather_with_grad(*parts_.comm, embeddings.flatten(1)).view({-1, view_count, embeddings.size(2)});
+
+    // 5. Loss over global negatives, normalised per local anchor (see docs/distributed.md).
+    timer.start("loss");
+    const int64_t local_offset = parts_.comm->rank() * local_batch;
+    torch::Tensor loss = compute_loss(embeddings, global_embeddings, local_offset, batch.labels);
+    const double top1 = loss::contrastive_top1(embeddings.detach(), global_embeddings.detach(), local_offset);
+
+    // 6. Backward; gradient buckets are all-reduced while backward continues.
+    timer.start("backward");
+    loss.backward();
+    timer.start("comm_wait");
+    parts_.reducer->finish();
+
+    // Agree across ranks on loss and accuracy, and learn which ranks (if any) saw a non-finite loss.
+    const double local_loss = loss.item<double>();
+    torch::Tensor local_stats = torch::tensor({local_loss, top1}, torch::kFloat64);
+    torch::Tensor per_rank = parts_.comm->all_gather(local_stats.to(parts_.device).unsqueeze(0)).cpu();  // [W, 2]
+    const double mean_loss = per_rank.select(1, 0).mean().item<double>();
+    const double mean_top1 = per_rank.select(1, 1).mean().item<double>();
+    std::string nonfinite_ranks;
+    for (int64_t r = 0; r < per_rank.size(0); ++r) {
+      double value = per_rank[r][0].item<double>();
+      if (!std::isfinite(value)) nonfinite_ranks += str(nonfinite_ranks.empty() ? "" : ", ", r, " (", value, ")");
+    }
+
+    // 7. Optimizer step at this step's learning rate.
+    timer.start("optimizer");
+    const double lr = parts_.lr_schedule.at(step_);
+    bool skipped = false;
+    if (!nonfinite_ranks.empty()) {
+      std::string where = str("step ", step_, ": non-finite loss on rank(s) ", nonfinite_ranks);
+      if (config_.train.on_nonfinite == "abort") {
+        throw Error(str(where, "; lower optim.lr, or set train.on_nonfinite=skip to skip such steps"));
+      }
+      if (is_main()) std::cerr << "\nsynthview: warning: skipping the update at " << where << "\n";
+      skipped = true;
+    } else {
+      optim::set_lr(*parts_.optimizer, lr);
+      parts_.optimizer->step();
+    }
+
+    step_ += 1;
+    samples_drawn_ = schedule_.advance(samples_drawn_);
+    last_loss_ = mean_loss;
+
+    auto phases = timer.finish();
+    double step_seconds = std::chrono::duration<double>(PhaseTimer::Clock::now() - step_start).count();
+    double samples_per_second = static_cast<double>(config_.train.batch_size) / step_seconds;
+    std::vector<std::pair<std::string, double>> fields = {
+        {"step", double(step_)},    {"samples_drawn", double(samples_drawn_)}, {"loss", mean_loss},
+        {"top1", mean_top1},        {"lr", lr},                                 {"samples_per_s", samples_per_second},
+        {"skipped", skipped ? 1.0 : 0.0}};
+    for (const auto& [phase, seconds] : phases) fields.emplace_back("time_" + phase, seconds);
+    if (config_.train.align_every > 0 && step_ % config_.train.align_every == 0 && view_count >= 2) {
+      torch::Tensor z = global_embeddings.detach();
+      fields.emplace_back("alignment", eval::alignment(z.select(1, 0), z.select(1, 1)));
+      fields.emplace_back("uniformity", eval::uniformity(z.select(1, 0)));
+    }
+    record_history(history_, step_, {{"loss", mean_loss}, {"top1", mean_top1}, {"lr", lr}});
+    if (is_main()) {
+      metrics_.write(fields);
+      progress_.update(step_, mean_loss, mean_top1, lr, samples_per_second, step_seconds);
+    }
+  }
+
+  torch::Tensor compute_loss(const torch::Tensor& local, const torch::Tensor& global, int64_t local_offset,
+                             const torch::Tensor& local_labels) {
+    if (config_.loss.name == "supcon") {
+      torch::Tensor global_labels = parts_.comm->all_gather(local_labels);
+      return loss::supcon(local, global, local_offset, local_labels, global_labels, config_.loss.temperature);
+    }
+    return loss::nt_xent(local, global, local_offset, config_.loss.temperature);
+  }
+
+  void resume_if_asked() {
+    if (options_.resume.empty()) return;
+    std::string path = options_.resume;
+    if (path == "auto") {
+      std::vector<std::string> skipped;
+      auto found = ckpt::find_resume_checkpoint(config_.run.dir, &skipped);
+      if (is_main()) {
+        for (const auto& message : skipped) std::cerr << "synthview: warning: " << message << "\n";
+      }
+      if (!found) {
+        if (is_main()) std::cerr << "synthview: no checkpoint in " << config_.run.dir << "; starting fresh\n";
+        return;
+      }
+      path = *found;
+    }
+    RestoredCounters counters = restore_state(path, config_, parts_, history_);
+    step_ = counters.step;
+    samples_drawn_ = counters.samples_drawn;
+    if (is_main()) {
+      std::cerr << "synthview: resumed from " << path << " at step " << step_ << " (" << samples_drawn_
+                << " samples drawn)\n";
+      for (const auto& warning : counters.warnings) std::cerr << "synthview: warning: " << warning << "\n";
+    }
+  }
+
+  void open_outputs() {
+    fs::create_directories(fs::path(config_.run.dir) / "checkpoints");
+    std::ofstream config_file(fs::path(config_.run.dir) / "config.yaml");
+    config_file << config_to_yaml(config_);
+    if (!config_file) throw InputError(str("cannot write ", config_.run.dir, "/config.yaml"));
+    metrics_ = MetricsWriter(metrics_path(), /*append=*/step_ > 0);
+  }
+
+  void save_checkpoint() {
+    // Parameters are replicated, so rank 0 alone writes; the others wait so no rank runs ahead of a
+    // checkpoint it might later resume from.
+    if (is_main()) {
+      std::string path = ckpt::checkpoint_path(config_.run.dir, step_);
+      try {
+        ckpt::write_checkpoint(path, capture_state({config_, options_.command_line, parts_, history_, step_,
+                                                    samples_drawn_, parts_.lr_schedule.at(step_ - 1)}));
+        ckpt::rotate_checkpoints((fs::path(config_.run.dir) / "checkpoints").string(), config_.ckpt.keep);
+        last_checkpoint_ = path;
+      } catch (const Error& e) {
+        if (config_.ckpt.on_error == "abort") throw;
+        std::cerr << "\nsynthview: warning: checkpoint at step " << step_ << " not written: " << e.what()
+                  << " (ckpt.on_error=continue; the previous checkpoint is intact)\n";
+      }
+    }
+    parts_.comm->barrier();
+  }
+
+  Config config_;
+  RunOptions options_;
+  Components parts_;
+  SampleSchedule schedule_;
+  std::unique_ptr<BatchSource> source_;
+  MetricsWriter metrics_;
+  ProgressLine progress_;
+  ckpt::MetricHistory history_;
+  int64_t step_ = 0;
+  int64_t samples_drawn_ = 0;
+  double last_loss_ = 0;
+  std::string last_checkpoint_;
+};
+
+}  // namespace
+
+RunSummary run_training(const Config& config, const RunOptions& options) {
+  Trainer trainer(config, options);
+  return trainer.run();
+}
+
+}  // namespace synthview::train

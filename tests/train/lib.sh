@@ -1,0 +1,21 @@
+# Helpers for the end-to-end training tests; sourced by each test script.
+# Usage in a script: source lib.sh BIN SOURCE_DIR
+set -euo pipefail
+BIN=$1
+SRC=$2
+TINY=$SRC/tests/train/tiny.yaml
+WORK=$(mktemp -d /tmp/synthview-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+# train NP RUN_DIR [synthview train args...]
+train() {
+  local np=$1 dir=$2
+  shift 2
+  "${MPIRUN[@]}" -np "$np" "$BIN" train --config "$TINY" --set run.dir="$dir" "$@"
+}
+
+# The value of field $2 in the last line of metrics file $1.
+last_metric() { tail -n 1 "$1" | tr ',{}' '\n\n\n' | awk -F': ' -v k="\"$2\"" '$1 ~ k {print $2}' | tr -d ' '; }
