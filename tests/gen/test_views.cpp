@@ -163,3 +163,19 @@ TEST(Views, RealImagesGoThroughTheSameAugmentations) {
   EXPECT_TRUE(torch::equal(plain.anchors, images));
   EXPECT_TRUE(torch::equal(plain.views.select(1, 0), images));
 }
+
+TEST(Views, ImagesDoNotDependOnTheIntraOpThreadCount) {
+  // The prefetching producer runs with its own thread count: its batches must equal the trainer's.
+  Config config = small_config();
+  config.generator.width = 16;
+  gen::ViewMaker views = maker(config);
+  torch::Tensor index = range(0, 64);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  gen::ViewBatch one = views.make(index, index);
+  at::set_num_threads(2);
+  gen::ViewBatch two = views.make(index, index);
+  at::set_num_threads(threads);
+  EXPECT_TRUE(torch::equal(one.anchors, two.anchors));
+  EXPECT_TRUE(torch::equal(one.views, two.views));
+}
