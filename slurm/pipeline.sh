@@ -13,7 +13,7 @@
 #   key=value          settings for training (become --set key=value)
 # Environment: TRAIN_SBATCH_ARGS / EVAL_SBATCH_ARGS, extra sbatch options for each job (e.g.
 # "--partition=gpu --gpus-per-node=4 --ntasks-per-node=4"), word-split; UNIQUE_SAMPLES as in
-# scaling-study.sbatch; SYNTHVIEW_BIN. Prints "train JOBID" and "eval JOBID"; run from anywhere:
+# scaling-study.sbatch; EVAL_ARGS as in eval.sbatch; SYNTHVIEW_BIN. Prints "train JOBID" and "eval JOBID"; run from anywhere:
 # the jobs find the checkout through SYNTHVIEW_HOME, set here. Exit 2 on bad arguments.
 set -euo pipefail
 
@@ -67,7 +67,7 @@ read -r -a eval_opts <<<"${EVAL_SBATCH_ARGS:-}"
 submit() {
   if [ "$dry_run" -eq 1 ]; then
     local env_shown=() name
-    for name in CONFIG STUDY_DIR CKPT CKPTS PROBE; do
+    for name in CONFIG STUDY_DIR CKPT CKPTS PROBE EVAL_ARGS; do
       if [ -n "${!name:-}" ]; then env_shown+=("$name=${!name}"); fi
     done
     echo "dry-run: $(printf '%q ' ${env_shown[@]+"${env_shown[@]}"} sbatch --parsable "$@")" >&2

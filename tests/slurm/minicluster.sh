@@ -123,8 +123,9 @@ SlurmdParameters=config_overrides
 ReturnToService=2
 # Short grace between SIGTERM and SIGKILL, so cancelled jobs and shutdown end quickly.
 KillWait=5
-# Keep finished jobs visible to scontrol for 5 minutes (the test reads their state).
-MinJobAge=300
+# Never purge finished jobs: scontrol can read their state and exit code at any time, and sbatch
+# --wait keeps polling every 2 s (it backs off up to 32 s while its sleep is under MinJobAge/2).
+MinJobAge=0
 InactiveLimit=0
 MailProg=/bin/true
 NodeName=$MC_NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=1024 State=UNKNOWN

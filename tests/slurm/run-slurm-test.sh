@@ -56,7 +56,7 @@ mc_require || fail "Slurm and munge are required (run tools/setup-deps.sh as roo
 mkdir -p "$tmp/out" "$tmp/jobs"
 mc_start "$tmp/cluster" || fail "the one-node Slurm cluster did not come up (logs above)"
 
-# job_field ID FIELD: JobState, ExitCode, ... of a job, from scontrol (MinJobAge keeps it 5 min).
+# job_field ID FIELD: JobState, ExitCode, ... of a job, from scontrol (MinJobAge=0: never purged).
 job_field() {
   mc scontrol show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
 }
@@ -145,8 +145,37 @@ if "$bin" --help | grep -qE '^ +train +'; then
     --export="ALL,CONFIG=$src/configs/demo.yaml,SYNTHVIEW_BIN=$bin,SYNTHVIEW_HOME=$src,LAUNCHER=mpirun" \
     "$src/slurm/train.sbatch" train.steps=4 "${sets[@]}"
   [ "$rc" -eq 0 ] || fail "train-resume: sbatch --wait exit $rc, want 0 (job $job_id)"
+  expect_in "$tmp/out/train-resume.out" "resumed from $tmp/run/checkpoints/step-00000002.h5" "train-resume"
   [ -f "$tmp/run/checkpoints/step-00000004.h5" ] || fail "train-resume: no checkpoints/step-00000004.h5 in $tmp/run"
   say "ok: resumed training job $job_id (mpirun launcher, --resume auto) reached step 4"
+
+  # 5. slurm/pipeline.sh with a training job that succeeds: the dependent eval job is released
+  #    (afterok) and starts on the run's newest checkpoint. A full evaluation encodes the whole
+  #    Fashion-MNIST test set (minutes here), so the test cancels the job once it has started.
+  if "$bin" --help | grep -qE '^ +eval +'; then
+    pipe_out=$(cd "$tmp" && mc env SYNTHVIEW_BIN="$bin" SYNTHVIEW_HOME="$src" EVAL_ARGS="--train-limit 500" \
+               TRAIN_SBATCH_ARGS="--time=10 --output=$tmp/out/pipe-ok-train.out" \
+               EVAL_SBATCH_ARGS="--time=10 --output=$tmp/out/pipe-ok-eval.out" \
+               "$src/slurm/pipeline.sh" --config "$src/configs/demo.yaml" --run-dir "$tmp/pipe-ok" \
+               --probe knn train.steps=2 "${sets[@]:0:2}" 2>"$tmp/out/pipeline-ok.err") \
+      || fail "pipeline.sh failed: $(cat "$tmp/out/pipeline-ok.err")"
+    train_id=$(sed -n 's/^train //p' <<<"$pipe_out")
+    eval_id=$(sed -n 's/^eval //p' <<<"$pipe_out")
+    [ -n "$train_id" ] && [ -n "$eval_id" ] || fail "pipeline.sh printed no job ids: $pipe_out"
+    want="--ckpt $tmp/pipe-ok/checkpoints/step-00000002.h5 --probe knn --json --train-limit 500"
+    deadline=$(( SECONDS + 180 ))
+    until grep -qF -- "$want" "$tmp/out/pipe-ok-eval.out" 2>/dev/null; do
+      state=$(job_field "$eval_id" JobState)
+      case "$state" in PENDING|RUNNING|CONFIGURING) ;; *) fail "pipeline: eval job $eval_id is $state before starting on the checkpoint" ;; esac
+      [ "$SECONDS" -lt "$deadline" ] || fail "pipeline: eval job $eval_id not started after 180s (state $state)"
+      sleep 1
+    done
+    [ "$(job_field "$train_id" JobState)" = COMPLETED ] || fail "pipeline: train job state $(job_field "$train_id" JobState)"
+    mc scancel "$eval_id" 2>/dev/null || true  # it may have finished already
+    say "ok: pipeline train job $train_id completed, then eval job $eval_id started on its step-2 checkpoint (cancelled)"
+  else
+    say "note: '$bin --help' lists no eval command; the successful pipeline is not exercised"
+  fi
 else
   say "note: '$bin --help' lists no train command; training through Slurm not exercised"
 fi
