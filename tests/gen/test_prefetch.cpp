@@ -110,3 +110,20 @@ TEST(Prefetch, ShutdownUnderLoadIsBounded) {
     EXPECT_LT(seconds_since(start), 0.5);
   }
 }
+
+TEST(Prefetch, ProducerThreadCountLeavesTheTrainersAlone) {
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
+  std::atomic<int> producer_threads{0};
+  auto report = [&](const torch::Tensor& draws, const torch::Tensor& anchors) {
+    producer_threads = at::get_num_threads();
+    return index_batch(draws, anchors);
+  };
+  {
+    gen::PrefetchingShard shard(report, SampleSchedule(2, 1, 0, 0), 0, 1, torch::kCPU, 1);
+    shard.next();
+    EXPECT_EQ(producer_threads.load(), 1);
+    EXPECT_EQ(at::get_num_threads(), 2);
+  }
+  at::set_num_threads(threads);
+}
