@@ -45,7 +45,7 @@ std::optional<std::string> find_resume_checkpoint(const std::string& run_dir,
     try {
       verify_checkpoint(it->second);
       return it->second;
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {  // any failure to verify means: not a resume point
       if (skipped_messages != nullptr) {
         skipped_messages->push_back(str("skipping checkpoint '", it->second, "': ", e.what()));
       }

@@ -53,4 +53,23 @@ void compare_tensor_shapes(const ShapeList& expected, const ShapeList& found, co
                        " do not match the model (different architecture?): ", listing));
 }
 
+void copy_tensors_into(const NamedTensors& from_checkpoint, const NamedTensors& destination,
+                       const std::string& context) {
+  compare_tensor_shapes(shapes_of(destination), shapes_of(from_checkpoint), context);
+  std::map<std::string, const torch::Tensor*> source;
+  for (const auto& [name, tensor] : from_checkpoint) source[name] = &tensor;
+  for (const auto& [name, tensor] : destination) {  // check everything before changing anything
+    const torch::Tensor& value = *source.at(name);
+    if (value.scalar_type() != tensor.scalar_type()) {
+      throw InputError(str(context, ": tensor ", name, " is ", c10::toString(value.scalar_type()),
+                           ", the model expects ", c10::toString(tensor.scalar_type())));
+    }
+  }
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, tensor] : destination) {
+    torch::Tensor target = tensor;  // a handle sharing storage: copy_ writes into the model
+    target.copy_(*source.at(name));
+  }
+}
+
 }  // namespace synthview::ckpt

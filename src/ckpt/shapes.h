@@ -23,4 +23,10 @@ std::vector<std::string> shape_mismatches(const ShapeList& expected, const Shape
 // listing every mismatch (the first 20, then a count) when `found` differs from `expected`.
 void compare_tensor_shapes(const ShapeList& expected, const ShapeList& found, const std::string& context);
 
+// Restores checkpoint tensors into live ones (e.g. a module's named_parameters(), which share
+// storage with the module): checks names and shapes with compare_tensor_shapes, then copies each
+// value in place without recording autograd. A dtype difference is an InputError too.
+void copy_tensors_into(const NamedTensors& from_checkpoint, const NamedTensors& destination,
+                       const std::string& context);
+
 }  // namespace synthview::ckpt

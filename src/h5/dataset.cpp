@@ -38,17 +38,19 @@ Storage storage_for(torch::ScalarType dtype, const std::string& path, const std:
   }
 }
 
-// Chunk shape of about kTargetChunkBytes: whole trailing dimensions while they fit, then a slice of
-// the next one, 1 for the rest.
+// Chunk shape of at most about kTargetChunkBytes: whole trailing dimensions while they fit, then an
+// even split of the next one (HDF5 stores a ragged last chunk at full size, so equal slices waste
+// least), 1 for the rest.
 std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, size_t element_bytes) {
   std::vector<hsize_t> chunk(dims.size(), 1);
-  size_t budget = std::max<size_t>(1, kTargetChunkBytes / element_bytes);
+  hsize_t budget = std::max<hsize_t>(1, kTargetChunkBytes / element_bytes);
   for (size_t i = dims.size(); i-- > 0;) {
     if (dims[i] <= budget) {
       chunk[i] = dims[i];
       budget /= dims[i];
     } else {
-      chunk[i] = std::max<hsize_t>(1, budget);
+      hsize_t pieces = (dims[i] + budget - 1) / budget;
+      chunk[i] = (dims[i] + pieces - 1) / pieces;
       break;
     }
   }

@@ -32,7 +32,7 @@ contains() {
 expect 0 "info" -- "$synthview" ckpt info "$dir/a.h5"
 contains "samples_drawn     6400"
 contains "step              100"
-contains "last metrics      step 30  loss 4.2  top1 0.35"
+contains "last metrics      step 30  loss 4.2  lr 0.03  top1 0.35"
 contains "seed: 7"
 expect 0 "verify good" -- "$synthview" ckpt verify "$dir/a.h5"
 contains "checksums verified"

@@ -33,6 +33,24 @@ TEST(Shapes, MismatchMessageListsEveryTensor) {
   EXPECT_TRUE(ckpt::shape_mismatches(ckpt::shapes_of({{"a", torch::zeros({2, 3})}}), {{"a", {2, 3}}}).empty());
 }
 
+TEST(Shapes, CopyIntoLiveTensorsChecksThenCopiesInPlace) {
+  torch::nn::Linear layer(3, 2);
+  ckpt::NamedTensors live;
+  for (auto& item : layer->named_parameters()) live.emplace_back(item.key(), item.value());
+  ckpt::NamedTensors saved = {{"weight", torch::arange(6, torch::kFloat32).reshape({2, 3})},
+                              {"bias", torch::tensor({7.0f, 8.0f})}};
+  ckpt::copy_tensors_into(saved, live, "ckpt");
+  EXPECT_TRUE(torch::equal(layer->weight, saved[0].second));
+  EXPECT_TRUE(torch::equal(layer->bias, saved[1].second));
+  EXPECT_TRUE(layer->weight.requires_grad());
+
+  ckpt::NamedTensors wrong_shape = {{"weight", torch::zeros({3, 3})}, {"bias", torch::zeros({2})}};
+  EXPECT_THROW(ckpt::copy_tensors_into(wrong_shape, live, "ckpt"), InputError);
+  ckpt::NamedTensors wrong_dtype = {{"weight", torch::zeros({2, 3})}, {"bias", torch::zeros({2}, torch::kFloat64)}};
+  EXPECT_THROW(ckpt::copy_tensors_into(wrong_dtype, live, "ckpt"), InputError);
+  EXPECT_TRUE(torch::equal(layer->weight, saved[0].second));  // a failed check copies nothing
+}
+
 TEST(Diff, MaxAbsAndRelativeAgainstHandComputed) {
   torch::Tensor a = torch::tensor({1.0, -2.0, 0.0, 4.0});
   torch::Tensor b = torch::tensor({1.0, -2.5, 0.0, 4.1});
