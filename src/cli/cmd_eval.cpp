@@ -40,6 +40,7 @@ int run_eval_command(const std::vector<std::string>& args) {
       ("config,c", po::value<std::string>(), "with --random-init: the config naming the architecture")
       ("set,s", po::value<std::vector<std::string>>()->composing(), "with --random-init: override a key")
       ("train-limit", po::value<int64_t>()->default_value(0), "use only the first N training images (0 = all)")
+      ("test-limit", po::value<int64_t>()->default_value(0), "use only the first N test images (0 = all)")
       ("batch-size", po::value<int64_t>()->default_value(256), "images per feature batch")
       ("json", "print one JSON object instead of a table");
   po::variables_map values;
@@ -71,9 +72,10 @@ int run_eval_command(const std::vector<std::string>& args) {
   eval_options.knn = probe != "linear";
   eval_options.data_folder = values["data-path"].as<std::string>();
   eval_options.train_limit = values["train-limit"].as<int64_t>();
+  eval_options.test_limit = values["test-limit"].as<int64_t>();
   eval_options.batch_size = values["batch-size"].as<int64_t>();
-  if (eval_options.train_limit < 0 || eval_options.batch_size < 1) {
-    throw InputError("synthview eval: --train-limit must be >= 0 and --batch-size >= 1");
+  if (eval_options.train_limit < 0 || eval_options.test_limit < 0 || eval_options.batch_size < 1) {
+    throw InputError("synthview eval: --train-limit and --test-limit must be >= 0 and --batch-size >= 1");
   }
 
   const bool json = values.count("json") > 0;

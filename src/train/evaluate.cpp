@@ -101,10 +101,13 @@ eval::EvalReport evaluate_encoder(const EvalOptions& options, dist::Communicator
 
   eval::LabeledImages train_split = eval::load_fashion_mnist(options.data_folder, "train");
   eval::LabeledImages test_split = eval::load_fashion_mnist(options.data_folder, "test");
-  if (options.train_limit > 0 && options.train_limit < train_split.images.size(0)) {
-    train_split.images = train_split.images.narrow(0, 0, options.train_limit);
-    train_split.labels = train_split.labels.narrow(0, 0, options.train_limit);
-  }
+  auto keep_first = [](eval::LabeledImages& split, int64_t limit) {
+    if (limit <= 0 || limit >= split.images.size(0)) return;
+    split.images = split.images.narrow(0, 0, limit);
+    split.labels = split.labels.narrow(0, 0, limit);
+  };
+  keep_first(train_split, options.train_limit);
+  keep_first(test_split, options.test_limit);
   report.train_count = train_split.images.size(0);
   report.test_count = test_split.images.size(0);
 

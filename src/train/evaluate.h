@@ -18,6 +18,7 @@ struct EvalOptions {
   bool knn = true;
   std::string data_folder = "/usr/share/datasets/fashion-mnist";
   int64_t train_limit = 0;            // use the first N training images (0 = all 60000)
+  int64_t test_limit = 0;             // use the first N test images (0 = all 10000)
   int64_t batch_size = 256;
 };
 
