@@ -39,8 +39,8 @@ Storage storage_for(torch::ScalarType dtype, const std::string& path, const std:
 }
 
 // Chunk shape of at most about kTargetChunkBytes: whole trailing dimensions while they fit, then an
-// even split of the next one (HDF5 stores a ragged last chunk at full size, so equal slices waste
-// least), 1 for the rest.
+// even split of the next one (HDF5 stores a ragged last chunk at full size, so equal slices, ideally
+// exact divisors, waste least), 1 for the rest.
 std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, size_t element_bytes) {
   std::vector<hsize_t> chunk(dims.size(), 1);
   hsize_t budget = std::max<hsize_t>(1, kTargetChunkBytes / element_bytes);
@@ -50,6 +50,9 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, size_t elemen
       budget /= dims[i];
     } else {
       hsize_t pieces = (dims[i] + budget - 1) / budget;
+      hsize_t exact = pieces;  // prefer a piece count that divides the dimension: no padding at all
+      while (exact < 2 * pieces && dims[i] % exact != 0) ++exact;
+      if (dims[i] % exact == 0) pieces = exact;
       chunk[i] = (dims[i] + pieces - 1) / pieces;
       break;
     }

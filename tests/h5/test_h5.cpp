@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -196,4 +197,24 @@ TEST(H5File, TruncatedFileIsInputError) {
     h5::read_tensor(file, "/w");
   });
   EXPECT_NE(message.find("t.h5"), std::string::npos) << message;
+}
+
+// HDF5 stores a ragged last chunk at full size; chunks split evenly keep the file close to the payload.
+TEST(H5Tensor, ChunkPaddingStaysSmall) {
+  TempDir dir;
+  torch::Tensor conv = torch::randn({512, 512, 3, 3});  // rows of 18 KiB: 1 MiB does not divide evenly
+  torch::Tensor prime_rows = torch::randn({1009, 300});  // no even split: a ragged last chunk
+  {
+    h5::File file = h5::File::create(dir.file("t.h5"));
+    h5::write_tensor(file, "w", conv);
+    h5::write_tensor(file, "p", prime_rows);
+  }
+  {
+    h5::File file = h5::File::open_read(dir.file("t.h5"));
+    expect_identical(prime_rows, h5::read_tensor(file, "p"));
+    expect_identical(conv, h5::read_tensor(file, "w"));
+  }
+  double payload = double((conv.numel() + prime_rows.numel()) * conv.element_size());
+  double file_bytes = double(std::filesystem::file_size(dir.file("t.h5")));
+  EXPECT_LT(file_bytes, payload * 1.01 + 64 * 1024) << "payload " << payload;
 }
