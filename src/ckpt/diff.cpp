@@ -1,6 +1,7 @@
 #include "ckpt/diff.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -35,7 +36,8 @@ NamedTensors all_tensors(const Checkpoint& c) {
   return out;
 }
 
-TensorDiff diff_tensors(const std::string& name, const torch::Tensor& a, const torch::Tensor& b, double tol) {
+TensorDiff diff_tensors(const std::string& name, const torch::Tensor& a, const torch::Tensor& b, double tol,
+                        double rtol) {
   TensorDiff diff;
   diff.name = name;
   if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) {
@@ -54,12 +56,20 @@ TensorDiff diff_tensors(const std::string& name, const torch::Tensor& a, const t
     rel.masked_fill_(rel.isnan(), std::numeric_limits<double>::infinity());
     diff.max_abs = abs_diff.max().item<double>();
     diff.max_rel = rel.max().item<double>();
+    double norm_scale = std::max(x.norm().item<double>(), y.norm().item<double>());
+    double norm_diff = abs_diff.norm().item<double>();
+    diff.norm_rel = norm_diff == 0 ? 0 : norm_diff / norm_scale;
+    if (std::isnan(diff.norm_rel)) diff.norm_rel = std::numeric_limits<double>::infinity();
   }
-  diff.within = tol == 0 ? bit_identical(a, b) : diff.max_abs <= tol;
+  if (tol == 0 && rtol == 0) {
+    diff.within = bit_identical(a, b);
+  } else {
+    diff.within = (tol == 0 || diff.max_abs <= tol) && (rtol == 0 || diff.norm_rel <= rtol);
+  }
   return diff;
 }
 
-CheckpointDiff diff_checkpoints(const Checkpoint& a, const Checkpoint& b, double tol) {
+CheckpointDiff diff_checkpoints(const Checkpoint& a, const Checkpoint& b, double tol, double rtol) {
   CheckpointDiff result;
   NamedTensors ta = all_tensors(a), tb = all_tensors(b);
   std::map<std::string, const torch::Tensor*> in_b;
@@ -69,7 +79,7 @@ CheckpointDiff diff_checkpoints(const Checkpoint& a, const Checkpoint& b, double
     if (it == in_b.end()) {
       result.only_in_a.push_back(name);
     } else {
-      result.tensors.push_back(diff_tensors(name, tensor, *it->second, tol));
+      result.tensors.push_back(diff_tensors(name, tensor, *it->second, tol, rtol));
       in_b.erase(it);
     }
   }

@@ -13,7 +13,9 @@ struct TensorDiff {
   bool comparable = true;  // false when shape or dtype differ (max_abs/max_rel then meaningless)
   double max_abs = 0;   // max |a - b|; NaN in both at the same place counts as equal, NaN vs number as inf
   double max_rel = 0;   // max |a - b| / max(|a|, |b|) (0 where both are 0)
-  bool within = true;   // tol == 0: bit-identical; tol > 0: max_abs <= tol
+  double norm_rel = 0;  // ||a - b|| / max(||a||, ||b||): float rounding stays near epsilon here even where
+                        // single elements near zero have a large max_rel
+  bool within = true;   // tol == rtol == 0: bit-identical; else max_abs <= tol (tol > 0) and norm_rel <= rtol (rtol > 0)
 };
 
 struct CheckpointDiff {
@@ -27,11 +29,12 @@ struct CheckpointDiff {
   bool all_within() const;
 };
 
-TensorDiff diff_tensors(const std::string& name, const torch::Tensor& a, const torch::Tensor& b, double tol);
+TensorDiff diff_tensors(const std::string& name, const torch::Tensor& a, const torch::Tensor& b, double tol,
+                        double rtol = 0);
 
 // Compares model, buffer, optimizer and rng tensors plus step and samples_drawn; metadata, config and
 // metric history (which holds timings) are not compared.
-CheckpointDiff diff_checkpoints(const Checkpoint& a, const Checkpoint& b, double tol);
+CheckpointDiff diff_checkpoints(const Checkpoint& a, const Checkpoint& b, double tol, double rtol = 0);
 
 // Every tensor of a checkpoint with its full path (as diff reports it), sorted by name.
 NamedTensors all_tensors(const Checkpoint& checkpoint);

@@ -15,7 +15,7 @@ namespace synthview::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "synthview ckpt info PATH | verify PATH | diff A B [--tol X] | export PATH --out FILE";
+    "synthview ckpt info PATH | verify PATH | diff A B [--tol X] [--rtol R] | export PATH --out FILE";
 
 int64_t tensor_bytes(const ckpt::NamedTensors& tensors) {
   int64_t bytes = 0;
@@ -88,12 +88,13 @@ int run_verify(const std::string& path) {
   return 0;
 }
 
-int run_diff(const std::string& a_path, const std::string& b_path, double tol) {
+int run_diff(const std::string& a_path, const std::string& b_path, double tol, double rtol) {
   if (tol < 0) throw InputError(str("synthview ckpt diff: --tol must be >= 0, got ", tol));
+  if (rtol < 0) throw InputError(str("synthview ckpt diff: --rtol must be >= 0, got ", rtol));
   ckpt::Checkpoint a = ckpt::read_checkpoint(a_path), b = ckpt::read_checkpoint(b_path);
-  ckpt::CheckpointDiff diff = ckpt::diff_checkpoints(a, b, tol);
+  ckpt::CheckpointDiff diff = ckpt::diff_checkpoints(a, b, tol, rtol);
   std::cout << std::left << std::setw(60) << "tensor" << std::right << std::setw(14) << "max_abs" << std::setw(14)
-            << "max_rel" << "\n";
+            << "max_rel" << std::setw(14) << "norm_rel" << "\n";
   int64_t differing = 0;
   for (const auto& t : diff.tensors) {
     std::cout << std::left << std::setw(60) << t.name << std::right;
@@ -101,15 +102,15 @@ int run_diff(const std::string& a_path, const std::string& b_path, double tol) {
       std::cout << "  shape or dtype differs: " << a_path << " vs " << b_path << "\n";
     } else {
       std::cout << std::setw(14) << std::setprecision(6) << t.max_abs << std::setw(14) << t.max_rel
-                << (t.within ? "" : "  DIFFERS") << "\n";
+                << std::setw(14) << t.norm_rel << (t.within ? "" : "  DIFFERS") << "\n";
     }
     differing += t.within ? 0 : 1;
   }
   for (const auto& name : diff.only_in_a) std::cout << "only in " << a_path << ": " << name << "\n";
   for (const auto& name : diff.only_in_b) std::cout << "only in " << b_path << ": " << name << "\n";
   for (const auto& line : diff.state_differences) std::cout << "train state differs: " << line << "\n";
-  std::cout << differing << " of " << diff.tensors.size() << " common tensors differ (tol " << tol
-            << (tol == 0 ? ", bit-identical required" : "") << ")\n";
+  std::cout << differing << " of " << diff.tensors.size() << " common tensors differ (tol " << tol << ", rtol "
+            << rtol << (tol == 0 && rtol == 0 ? ", bit-identical required" : "") << ")\n";
   if (!diff.same_tensor_set()) return static_cast<int>(ExitCode::kBadInput);
   return diff.all_within() ? 0 : 1;
 }
@@ -131,8 +132,9 @@ int run_ckpt_command(const std::vector<std::string>& args) {
     std::cout << "usage: " << kUsage << "\n\n"
               << "  info PATH            meta, config, step, samples_drawn, last metrics, tensor sizes\n"
               << "  verify PATH          layout and every checksum; exit 0 good, 2 corrupt/unreadable\n"
-              << "  diff A B [--tol X]   per-tensor max abs/rel difference; exit 0 all within X (default 0:\n"
-              << "                       bit-identical), 1 some differ, 2 different tensor names or shapes\n"
+              << "  diff A B [--tol X] [--rtol R]\n"
+              << "                       per-tensor max abs/rel and norm-relative difference; exit 0 all within\n"
+              << "                       (default: bit-identical), 1 some differ, 2 different tensor names or shapes\n"
               << "  export PATH --out F  encoder as a torchvision ResNet state_dict in HDF5 (docs/checkpoint-format.md)\n";
     return action.empty() ? static_cast<int>(ExitCode::kBadInput) : 0;
   }
@@ -145,11 +147,13 @@ int run_ckpt_command(const std::vector<std::string>& args) {
     return action == "info" ? run_info(paths[0]) : run_verify(paths[0]);
   }
   if (action == "diff") {
-    options.add_options()("tol", po::value<double>()->default_value(0.0),
-                          "largest allowed max abs difference per tensor (0 = bit-identical)");
+    options.add_options()
+        ("tol", po::value<double>()->default_value(0.0), "largest allowed max abs difference per tensor")
+        ("rtol", po::value<double>()->default_value(0.0),
+         "largest allowed ||a-b|| / max(||a||, ||b||) per tensor (tol = rtol = 0: bit-identical)");
     auto paths = positional_args(action, args, options, {"a", "b"}, values, &help);
     if (help) return 0;
-    return run_diff(paths[0], paths[1], values["tol"].as<double>());
+    return run_diff(paths[0], paths[1], values["tol"].as<double>(), values["rtol"].as<double>());
   }
   if (action == "export") {
     options.add_options()("out,o", po::value<std::string>()->required(), "output HDF5 file");

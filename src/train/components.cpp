@@ -59,6 +59,10 @@ Components build_components(const Config& config) {
   // The image shape comes from the data: the generator's, or Fashion-MNIST's single channel.
   if (config.data.source == "generator") {
     parts.generator = gen::make_generator(config, device);
+    if (config.loss.name == "supcon" && parts.generator->info().num_classes == 0) {
+      throw InputError("loss.name=supcon needs class labels, but the generator is unconditional "
+                       "(num_classes 0); use loss.name=simclr or a class-conditional generator");
+    }
     parts.image_channels = parts.generator->info().channels;
     parts.image_size = config.augment.out_size > 0 ? config.augment.out_size : parts.generator->info().resolution;
   } else {

@@ -75,6 +75,18 @@ TEST(Diff, MaxAbsAndRelativeAgainstHandComputed) {
   EXPECT_FALSE(ckpt::diff_tensors("t", torch::zeros({2}), torch::zeros({2}, torch::kFloat64), 1).comparable);
 }
 
+TEST(CkptDiff, NormRelativeToleranceIgnoresTinyElements) {
+  // Element 1 is off by 100% of itself, but the tensor as a whole by 1e-8 of its norm.
+  torch::Tensor a = torch::tensor({1.0, 1e-8}, torch::kFloat64);
+  torch::Tensor b = torch::tensor({1.0, 2e-8}, torch::kFloat64);
+  ckpt::TensorDiff d = ckpt::diff_tensors("x", a, b, 0, 1e-6);
+  EXPECT_NEAR(d.max_rel, 0.5, 1e-12);
+  EXPECT_NEAR(d.norm_rel, 1e-8, 1e-12);
+  EXPECT_TRUE(d.within);
+  EXPECT_FALSE(ckpt::diff_tensors("x", a, b, 0, 1e-9).within);
+  EXPECT_FALSE(ckpt::diff_tensors("x", a, b, 0, 0).within);  // both 0: bit-identical required
+}
+
 TEST(Diff, CheckpointsIdenticalPerturbedAndDifferentSets) {
   ckpt::Checkpoint a = test_files::sample_checkpoint(100);
   ckpt::Checkpoint b = test_files::sample_checkpoint(100);  // same seed: same tensors

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The comparison of docs/results.md: the same encoder, optimizer steps and batch for every training row,
+# each judged by a linear probe and kNN on the real Fashion-MNIST test split.
+# Usage: tools/comparison.sh [BUILD_DIR] [OUT_DIR] [--set key=value ...]   (env RANKS, STEPS, TRAIN_LIMIT)
+# Writes OUT_DIR/<row>/ (a training run each), OUT_DIR/<row>.json (its evaluation), OUT_DIR/results.md
+# (the tables) and OUT_DIR/sigma.png, OUT_DIR/unique.png (tools/plot_comparison.py).
+set -euo pipefail
+build_dir=${1:-build}
+out=${2:-runs/comparison}
+shift 2 || true
+bin=$build_dir/synthview
+ranks=${RANKS:-2}
+steps=${STEPS:-500}
+config=${CONFIG:-configs/fmnist.yaml}
+common=(--set train.steps="$steps" --set ckpt.every=0)
+for extra in "$@"; do common+=("$extra"); done
+mpirun_args=(-np "$ranks" --oversubscribe --bind-to none)
+[ "$(id -u)" -eq 0 ] && mpirun_args+=(--allow-run-as-root)
+eval_args=(--probe both --json --train-limit "${TRAIN_LIMIT:-0}")
+mkdir -p "$out"
+
+# row NAME [--set key=value ...]: train (unless already done) and evaluate one configuration.
+row() {
+  local name=$1
+  shift
+  if [ ! -f "$out/$name.json" ]; then
+    echo "== $name: $*"
+    mpirun "${mpirun_args[@]}" "$bin" train --config "$config" "${common[@]}" --set run.dir="$out/$name" "$@"
+    local checkpoint
+    checkpoint=$(ls "$out/$name"/checkpoints/step-*.h5 | tail -n 1)
+    mpirun "${mpirun_args[@]}" "$bin" eval --ckpt "$checkpoint" "${eval_args[@]}" > "$out/$name.json"
+  fi
+  cat "$out/$name.json"
+}
+
+if [ ! -f "$out/random-init.json" ]; then
+  mpirun "${mpirun_args[@]}" "$bin" eval --random-init --config "$config" "${common[@]}" "${eval_args[@]}" \
+    > "$out/random-init.json"
+fi
+row real-pixel          --set data.source=real
+row gen-pixel-only      --set views.mode=anchor
+row gen-latent-only     --set augment.enabled=false
+row gen-latent-pixel
+row gen-independent     --set views.mode=independent
+row gen-supcon          --set loss.name=supcon
+for sigma in 0.1 0.2 0.5 1.0 2.0; do row "sigma-$sigma" --set views.sigma="$sigma"; done
+for unique in 1000 10000 100000 0; do row "unique-$unique" --set data.unique_samples="$unique"; done
+
+/usr/bin/python3 "$(dirname "$0")/plot_comparison.py" "$out"
