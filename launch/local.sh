@@ -106,4 +106,13 @@ if [ "$dry_run" -eq 1 ]; then
   echo
   exit 0
 fi
-exec "${cmd[@]}"
+# mpirun ends the whole job when a rank dies from a signal (OOM killer, kill -9, node loss) and
+# reports 128 + signal; report that as the distributed failure it is (exit 3, DESIGN.md).
+rc=0
+"${cmd[@]}" || rc=$?
+if [ "$rc" -gt 128 ]; then
+  echo "synthview: error: a rank died from signal $((rc - 128)) and mpirun ended the job (exit $rc);" \
+       "continue it with --resume auto" >&2
+  exit 3
+fi
+exit "$rc"

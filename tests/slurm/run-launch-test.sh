@@ -33,8 +33,8 @@ if [ "$(id -u)" -eq 0 ]; then grep -qF -- --allow-run-as-root <<<"$out" || fail 
 expect_rc 0 -n 1 --dry-run config --config "$config"
 ! grep -qF -- --oversubscribe <<<"$out" || fail "1 rank should not oversubscribe: $out"
 
-expect_rc 0 -n 2 config --config "$config" --set train.steps=3
-[ "$(grep -c 'steps: 3' <<<"$out")" -eq 2 ] || fail "expected both ranks to print the config: $out"
+expect_rc 0 -n 2 config --config "$config" --set train.steps=37
+[ "$(grep -c '^  steps: 37$' <<<"$out")" -eq 2 ] || fail "expected both ranks to print the config: $out"
 expect_rc 2 -n "$ranks" config --config "$config" --set no.such_key=1
 grep -qF "synthview: error: unknown config key 'no.such_key'" <<<"$out" || fail "no one-line error: $out"
 echo "launch_local: PASS"
