@@ -30,6 +30,11 @@ class Trainer {
       : config_(config), options_(options), parts_(build_components(config)),
         schedule_(config.train.batch_size, parts_.comm->size(), parts_.comm->rank(), config.data.unique_samples),
         progress_(config.train.steps, config.run.log_every) {
+    if (schedule_.local_batch() % config.train.grad_accum != 0) {
+      throw InputError(str("train.grad_accum=", config.train.grad_accum, " does not divide the per-rank batch ",
+                           schedule_.local_batch(), " (train.batch_size / world size)"));
+    }
+    parts_.model->train();
     resume_if_asked();
     if (is_main()) open_outputs();
     source_ = make_batch_source(config_, parts_, schedule_, samples_drawn_);
@@ -68,37 +73,49 @@ class Trainer {
     parts_.comm->set_step(step_);
     const int64_t local_batch = schedule_.local_batch();
 
-    // 1-2. Draw this rank's samples and make their views (prefetched in the background).
     parts_.optimizer->zero_grad();
+
+    // 1-2. Draw this rank's samples and make their views (prefetched in the background).
     timer.start("generate");
     ViewBatchOnDevice batch = source_->next();  // images [b, V, C, H, W], labels [b]
 
-    // 3. Encode every view of every local anchor in one pass.
-    timer.start("forward");
-    parts_.model->train();
+    // Micro-batches (train.grad_accum) split the local batch; each gathers and contrasts its own
+    // global micro-batch, so accumulation saves memory but does not enlarge the negative set.
     const int64_t view_count = batch.images.size(1);
-    torch::Tensor embeddings = parts_.model->forward(batch.images.flatten(0, 1))  // [b*V, d]
-                                   .view({local_batch, view_count, -1});
+    const int64_t micro_batches = config_.train.grad_accum;
+    const int64_t micro_size = local_batch / micro_batches;
+    double local_loss = 0, top1 = 0;
+    torch::Tensor global_embeddings;
+    for (int64_t micro = 0; micro < micro_batches; ++micro) {
+      torch::Tensor images = batch.images.narrow(0, micro * micro_size, micro_size);
+      torch::Tensor labels = batch.labels.narrow(0, micro * micro_size, micro_size);
 
-    // 4. Gather: every rank contrasts its anchors against the global batch.
-    timer.start("gather");
-    torch::Tensor global_embeddings =
-        dist::all_gather_with_grad(*parts_.comm, embeddings.flatten(1)).view({-1, view_count, embeddings.size(2)});
+      // 3. Encode every view of every local anchor in one pass.
+      timer.start("forward");
+      torch::Tensor embeddings = parts_.model->forward(images.flatten(0, 1)).view({micro_size, view_count, -1});
 
-    // 5. Loss over global negatives, normalised per local anchor (see docs/distributed.md).
-    timer.start("loss");
-    const int64_t local_offset = parts_.comm->rank() * local_batch;
-    torch::Tensor loss = compute_loss(embeddings, global_embeddings, local_offset, batch.labels);
-    const double top1 = loss::contrastive_top1(embeddings.detach(), global_embeddings.detach(), local_offset);
+      // 4. Gather: every rank contrasts its anchors against the global batch.
+      timer.start("gather");
+      global_embeddings = dist::all_gather_with_grad(*parts_.comm, embeddings.flatten(1))
+                              .view({-1, view_count, embeddings.size(2)});
 
-    // 6. Backward; gradient buckets are all-reduced while backward continues.
-    timer.start("backward");
-    loss.backward();
+      // 5. Loss over global negatives, normalised per local anchor (see docs/distributed.md).
+      timer.start("loss");
+      const int64_t local_offset = parts_.comm->rank() * micro_size;
+      torch::Tensor loss = compute_loss(embeddings, global_embeddings, local_offset, labels) / double(micro_batches);
+      top1 += loss::contrastive_top1(embeddings.detach(), global_embeddings.detach(), local_offset) /
+              double(micro_batches);
+
+      // 6. Backward; in the last micro-batch gradient buckets are all-reduced while backward continues.
+      timer.start("backward");
+      parts_.reducer->set_enabled(micro + 1 == micro_batches);
+      loss.backward();
+      local_loss += loss.item<double>();
+    }
     timer.start("comm_wait");
     parts_.reducer->finish();
 
     // Agree across ranks on loss and accuracy, and learn which ranks (if any) saw a non-finite loss.
-    const double local_loss = loss.item<double>();
     torch::Tensor local_stats = torch::tensor({local_loss, top1}, torch::kFloat64);
     torch::Tensor per_rank = parts_.comm->all_gather(local_stats.to(parts_.device).unsqueeze(0)).cpu();  // [W, 2]
     const double mean_loss = per_rank.select(1, 0).mean().item<double>();
