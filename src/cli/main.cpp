@@ -12,6 +12,7 @@ int run_sample_command(const std::vector<std::string>& args);
 int run_train_command(const std::vector<std::string>& args);
 int run_eval_command(const std::vector<std::string>& args);
 int run_ckpt_command(const std::vector<std::string>& args);
+int run_train_generator_command(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -21,6 +22,8 @@ const std::vector<Command>& commands() {
       {"sample", "write a PNG grid of anchors and their views (what views.sigma does)", run_sample_command},
       {"config", "print the resolved, validated config (or --help-keys for every key)", run_config_command},
       {"ckpt", "inspect, verify, diff or export checkpoints: ckpt info|verify|diff|export", run_ckpt_command},
+      {"train-generator", "train the builtin generator as a GAN on Fashion-MNIST (--score-only: CAS)",
+       run_train_generator_command},
   };
   return table;
 }

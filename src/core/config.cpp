@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iomanip>
@@ -257,6 +258,23 @@ const std::vector<KeyEntry>& schema() {
                 "gradient all-reduce bucket size in MB"),
       bool_key("dist.overlap", field(&C::dist, &DistSection::overlap),
                "all-reduce gradient buckets while backward runs"),
+      int_key("gan.steps", field(&C::gan, &GanSection::steps), 1, kIntMax,
+              "train-generator: generator updates in total (also across resumes)"),
+      int_key("gan.batch_size", field(&C::gan, &GanSection::batch_size), 1, kIntMax,
+              "train-generator: GLOBAL real images per discriminator update; must divide by the world size"),
+      float_key("gan.lr_g", field(&C::gan, &GanSection::lr_g), 0, kInf, true, "train-generator: generator Adam lr"),
+      float_key("gan.lr_d", field(&C::gan, &GanSection::lr_d), 0, kInf, true,
+                "train-generator: discriminator Adam lr"),
+      float_key("gan.beta1", field(&C::gan, &GanSection::beta1), 0, 1, false, "train-generator: Adam beta1"),
+      float_key("gan.beta2", field(&C::gan, &GanSection::beta2), 0, 1, false, "train-generator: Adam beta2"),
+      int_key("gan.n_dis", field(&C::gan, &GanSection::n_dis), 1, 100,
+              "train-generator: discriminator updates per generator update"),
+      int_key("gan.d_width", field(&C::gan, &GanSection::d_width), 1, 4096,
+              "train-generator: discriminator base channels (doubled per downsampling)"),
+      text_key("gan.out", field(&C::gan, &GanSection::out),
+               "train-generator: generator weights file; resume state goes to <out>.state.h5"),
+      int_key("gan.every", field(&C::gan, &GanSection::every), 0, kIntMax,
+              "train-generator: checkpoint period in generator steps (0 = only at the end)"),
   };
   return entries;
 }
@@ -385,7 +403,18 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   if (!file) throw InputError(str("config file '", path, "' cannot be read (does it exist?)"));
   std::stringstream text;
   text << file.rdbuf();
-  return config_from_yaml(text.str(), overrides, path);
+  // generator.path written in the file is relative to the file's folder, so a config works from any
+  // directory (configs/demo.yaml names ../models/...); a --set value stays relative to the current one.
+  // Made absolute, so the resolved config saved in a run folder still names the same file.
+  const Config from_file = config_from_yaml(text.str(), {}, path);
+  std::vector<std::string> all;
+  const std::filesystem::path weights(from_file.generator.path);
+  if (!weights.empty() && weights.is_relative()) {
+    const auto resolved = std::filesystem::absolute(std::filesystem::path(path).parent_path() / weights).lexically_normal();
+    all.push_back("generator.path=" + resolved.string());
+  }
+  all.insert(all.end(), overrides.begin(), overrides.end());
+  return config_from_yaml(text.str(), all, path);
 }
 
 std::string config_to_yaml(const Config& config) {

@@ -97,6 +97,20 @@ struct DistSection {
   bool overlap = true;
 };
 
+// `synthview train-generator`: the builtin generator trained as a GAN on real Fashion-MNIST (src/gan/).
+struct GanSection {
+  int64_t steps = 3000;       // generator updates in total (also across resumes)
+  int64_t batch_size = 64;    // GLOBAL real (and fake) images per discriminator update
+  double lr_g = 2e-4;
+  double lr_d = 2e-4;
+  double beta1 = 0.5;         // Adam betas 0.5/0.999 (DCGAN's), with n_dis = 1: the cheapest per G update
+  double beta2 = 0.999;
+  int64_t n_dis = 1;          // discriminator updates per generator update
+  int64_t d_width = 32;       // discriminator base channels
+  std::string out = "models/fmnist-generator.h5";  // generator weights; state beside it (<out>.state.h5)
+  int64_t every = 250;        // checkpoint period in generator steps (0 = only at the end)
+};
+
 struct Config {
   int64_t seed = 0;
   std::string device = "auto";  // auto | cpu | cuda
@@ -111,6 +125,7 @@ struct Config {
   LossSection loss;
   OptimSection optim;
   DistSection dist;
+  GanSection gan;
 };
 
 // One schema entry, as printed by `synthview config --help-keys`.

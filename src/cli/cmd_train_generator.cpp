@@ -1,0 +1,60 @@
+// `synthview train-generator`: GAN training of the builtin generator on real Fashion-MNIST (src/gan/), or with
+// --score-only the sample-quality figures of the generator at generator.path (gan/score.h).
+#include <iostream>
+
+#include "cli/command.h"
+#include "core/error.h"
+#include "gan/score.h"
+#include "gan/train_gan.h"
+#include "gen/image_grid.h"
+
+namespace synthview::cli {
+
+int run_train_generator_command(const std::vector<std::string>& args) {
+  po::options_description options("synthview train-generator options");
+  add_config_options(options);
+  options.add_options()
+      ("resume,r", po::value<std::string>()->default_value(""),
+       "continue from a GAN state file: 'auto' (<gan.out>.state.h5 if present) or a path")
+      ("score-only", po::bool_switch(), "score the generator at generator.path instead of training (CAS etc.)")
+      ("per-class", po::value<int64_t>()->default_value(1000),
+       "--score-only: generated samples per class (0 = no scores, only --grid)")
+      ("grid", po::value<std::string>()->default_value(""),
+       "--score-only: also write a PNG of 10 samples per class, one class per row")
+      ("json", po::bool_switch(), "--score-only: print the scores as one JSON object");
+  po::variables_map values;
+  if (!parse_args("mpirun -np N synthview train-generator --config FILE [--set key=value ...] [--resume auto|PATH]\n"
+                  "       synthview train-generator --score-only --config FILE --set generator.path=WEIGHTS [--json]",
+                  args, options, {}, values)) {
+    return 0;
+  }
+  Config config = config_from_args(values);
+  if (values["score-only"].as<bool>()) {
+    const int64_t per_class = values["per-class"].as<int64_t>();
+    if (per_class < 0) throw InputError(str("--per-class=", per_class, " (expected >= 0)"));
+    if (config.train.threads > 0) at::set_num_threads(static_cast<int>(config.train.threads));
+    const std::string grid = values["grid"].as<std::string>();
+    if (!grid.empty()) {
+      auto generator = gen::make_generator(config, torch::kCPU);
+      torch::Tensor images, labels;
+      gan::generate_per_class(*generator, static_cast<uint64_t>(config.seed), 10, images, labels);
+      const auto& info = generator->info();
+      const int64_t rows = std::max<int64_t>(1, info.num_classes);
+      gen::write_png(grid, gen::tile_grid(images.view({rows, -1, info.channels, info.resolution, info.resolution})));
+      std::cout << "wrote " << grid << " (" << rows << " classes x 10 samples)" << std::endl;
+    }
+    if (per_class == 0) return 0;
+    gan::GeneratorScore score = gan::score_generator(config, per_class);
+    std::cout << (values["json"].as<bool>() ? gan::score_json(score) : gan::score_text(score)) << std::endl;
+    return 0;
+  }
+  std::string command_line = "synthview";
+  for (const auto& arg : args) command_line += " " + arg;
+  gan::GanRunOptions run_options{values["resume"].as<std::string>(), command_line};
+  return run_with_mpi([&] {
+    gan::run_gan_training(config, run_options);
+    return 0;
+  });
+}
+
+}  // namespace synthview::cli

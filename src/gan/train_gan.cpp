@@ -1,0 +1,157 @@
+#include "gan/train_gan.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "core/error.h"
+#include "dist/communicator.h"
+#include "dist/gradient_reducer.h"
+#include "eval/idx.h"
+#include "eval/images.h"
+#include "gan/batches.h"
+#include "gan/gan_nets.h"
+#include "gan/gan_state.h"
+
+namespace synthview::gan {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Rank-average of every gradient in one flat all-reduce (the nets are ~1 M parameters: one message is best).
+void average_gradients(dist::Communicator& comm, torch::nn::Module& module) {
+  if (comm.size() == 1) return;
+  std::vector<torch::Tensor> grads;
+  for (auto& p : module.parameters()) {
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad().reshape({-1}));
+  }
+  torch::Tensor flat = torch::cat(grads);
+  comm.all_reduce(flat, dist::kSum);
+  flat.div_(comm.size());
+  int64_t offset = 0;
+  for (auto& p : module.parameters()) {
+    p.mutable_grad().copy_(flat.slice(0, offset, offset + p.numel()).view(p.sizes()));
+    offset += p.numel();
+  }
+}
+
+// BN running statistics differ per rank (local batches): average the float ones before saving.
+void average_float_buffers(dist::Communicator& comm, torch::nn::Module& module) {
+  if (comm.size() == 1) return;
+  for (auto& b : module.buffers()) {
+    if (!b.is_floating_point()) continue;
+    comm.all_reduce(b, dist::kSum);
+    b.div_(comm.size());
+  }
+}
+
+std::string duration_text(double seconds) {
+  const auto s = static_cast<int64_t>(seconds);
+  char text[32];
+  std::snprintf(text, sizeof(text), "%lldh%02lldm%02llds", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return text;
+}
+
+int pick_threads(const Config& config, int local_size) {
+  if (config.train.threads > 0) return static_cast<int>(config.train.threads);
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, local_size));
+}
+
+void save(dist::Communicator& comm, GanNets& nets, int64_t step, const Config& config, const std::string& command) {
+  average_float_buffers(comm, *nets.generator->net());
+  if (comm.rank() != 0) return;
+  std::filesystem::path out(config.gan.out);
+  if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
+  GanState state{nets.generator->net().ptr().get(), nets.discriminator.ptr().get(), nets.optim_g.get(),
+                 nets.optim_d.get(), step};
+  write_gan_state(state_path(config), state, config, command, comm.size());
+  // save_builtin_generator renames its own temp into `partial`; fsync + rename make gan.out appear whole.
+  const std::string partial = config.gan.out + ".partial";
+  gen::save_builtin_generator(*nets.generator, partial);
+  commit_file(partial, config.gan.out);
+  std::cout << "checkpoint step " << step << ": " << config.gan.out << " (resume state " << state_path(config) << ")"
+            << std::endl;
+}
+
+}  // namespace
+
+void run_gan_training(const Config& config, const GanRunOptions& options) {
+  auto comm = dist::make_communicator(config.dist.backend, torch::kCPU, config.dist.timeout_s);
+  at::set_num_threads(pick_threads(config, comm->local_size()));
+  const GanSection& gan = config.gan;
+  BatchPlan plan(static_cast<uint64_t>(config.seed), gan.batch_size, comm->rank(), comm->size());
+  eval::LabeledImages real = eval::load_fashion_mnist(config.data.real_path, "train");
+  GanNets nets = make_gan_nets(config);
+  const gen::GeneratorInfo info = nets.generator->info();
+
+  int64_t step = 0;
+  std::string resume = options.resume;
+  if (resume == "auto") resume = std::filesystem::exists(state_path(config)) ? state_path(config) : "";
+  if (!resume.empty()) {
+    GanState state{nets.generator->net().ptr().get(), nets.discriminator.ptr().get(), nets.optim_g.get(),
+                   nets.optim_d.get(), 0};
+    read_gan_state(resume, state);
+    step = state.step;
+    if (comm->rank() == 0) std::cout << "resumed from " << resume << " at step " << step << std::endl;
+  }
+  dist::broadcast_module(*comm, *nets.generator->net());
+  dist::broadcast_module(*comm, *nets.discriminator);
+  if (comm->rank() == 0) {
+    std::cout << "train-generator: " << comm->size() << " rank(s) x " << at::get_num_threads() << " thread(s), G "
+              << nets.generator->net()->parameters().size() << " tensors (width " << config.generator.width
+              << "), D width " << gan.d_width << ", batch " << gan.batch_size << ", n_dis " << gan.n_dis << ", steps "
+              << step << " -> " << gan.steps << std::endl;
+  }
+
+  auto average = [&](torch::nn::Module& m) { average_gradients(*comm, m); };
+  const int64_t updates_per_step = gan.n_dis + 1;
+  const int64_t start_step = step;
+  auto started = Clock::now();
+  while (step < gan.steps) {
+    comm->set_step(step);
+    torch::Tensor d_loss, g_loss;
+    for (int64_t k = 0; k < gan.n_dis; ++k) {
+      const int64_t update = step * updates_per_step + k;
+      torch::Tensor index = plan.real_indices(update, real.images.size(0));
+      torch::Tensor images = eval::to_encoder_input(real.images.index_select(0, index), info.channels, info.resolution);
+      torch::Tensor labels = info.num_classes > 0 ? real.labels.index_select(0, index) : torch::zeros_like(index);
+      d_loss = discriminator_update(nets, images, labels, plan.latents(update, info.latent_dim),
+                                    plan.classes(update, info.num_classes), average);
+    }
+    const int64_t update = step * updates_per_step + gan.n_dis;
+    g_loss = generator_update(nets, plan.latents(update, info.latent_dim), plan.classes(update, info.num_classes),
+                              average);
+    ++step;
+
+    if (step % config.run.log_every == 0 || step == gan.steps) {
+      torch::Tensor losses = torch::stack({d_loss, g_loss}).to(torch::kFloat64);
+      if (comm->size() > 1) {
+        comm->all_reduce(losses, dist::kSum);
+        losses.div_(comm->size());
+      }
+      const double d = losses[0].item<double>(), g = losses[1].item<double>();
+      if (!std::isfinite(d) || !std::isfinite(g)) {
+        throw Error(synthview::str("GAN loss is not finite at step ", step, " (d_loss ", d, ", g_loss ", g,
+                        "): lower gan.lr_d / gan.lr_g"));
+      }
+      if (comm->rank() == 0) {
+        const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        const double per_step = seconds / static_cast<double>(step - start_step);
+        char line[256];
+        std::snprintf(line, sizeof(line), "step %lld/%lld  d_loss %.4f  g_loss %.4f  %.1f samples/s  %.3f s/step  eta %s",
+                      static_cast<long long>(step), static_cast<long long>(gan.steps), d, g,
+                      static_cast<double>(gan.batch_size * gan.n_dis) / per_step, per_step,
+                      duration_text(per_step * static_cast<double>(gan.steps - step)).c_str());
+        std::cout << line << std::endl;
+      }
+    }
+    if ((gan.every > 0 && step % gan.every == 0) || step == gan.steps) save(*comm, nets, step, config, options.command_line);
+  }
+}
+
+}  // namespace synthview::gan
