@@ -14,9 +14,12 @@
 #include "fixture/sample_checkpoint.h"
 #include "h5/h5.h"
 #include "temp_dir.h"
+#include "../support/input_error.h"
 
 using namespace synthview;
 using synthview::test_files::TempDir;
+
+using synthview::test_support::input_error_message;
 
 namespace {
 
@@ -53,17 +56,6 @@ std::vector<std::string> folder_entries(const std::filesystem::path& folder) {
   for (const auto& entry : std::filesystem::directory_iterator(folder)) names.push_back(entry.path().filename());
   std::sort(names.begin(), names.end());
   return names;
-}
-
-template <typename Fn>
-std::string input_error(Fn&& fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return "";
 }
 
 }  // namespace
@@ -132,7 +124,7 @@ TEST(CheckpointIo, NewerFormatVersionIsRejected) {
     h5::File file = h5::File::open_rw(path);
     h5::write_attr(file, "/meta", "format_version", ckpt::kFormatVersion + 1);
   }
-  std::string message = input_error([&] { ckpt::read_checkpoint(path); });
+  std::string message = input_error_message([&] { ckpt::read_checkpoint(path); });
   EXPECT_NE(message.find("format_version 2"), std::string::npos) << message;
   EXPECT_NE(message.find(path), std::string::npos) << message;
 }
@@ -144,7 +136,7 @@ TEST(CheckpointIo, NotACheckpointIsInputError) {
     h5::File file = h5::File::create(path);
     h5::write_tensor(file, "/x", torch::ones({2}));
   }
-  std::string message = input_error([&] { ckpt::verify_checkpoint(path); });
+  std::string message = input_error_message([&] { ckpt::verify_checkpoint(path); });
   EXPECT_NE(message.find("not a synthview checkpoint"), std::string::npos) << message;
 }
 
@@ -164,7 +156,7 @@ TEST(CheckpointIo, FlippedByteIsDetectedNamingTheDataset) {
   write_bytes(path, bytes);
   for (auto action : {+[](const std::string& p) { ckpt::verify_checkpoint(p); },
                       +[](const std::string& p) { ckpt::read_checkpoint(p); }}) {
-    std::string message = input_error([&] { action(path); });
+    std::string message = input_error_message([&] { action(path); });
     EXPECT_NE(message.find(path), std::string::npos) << message;
     EXPECT_NE(message.find("/model/head/marker.weight"), std::string::npos) << message;
   }
@@ -177,7 +169,7 @@ TEST(CheckpointIo, TruncatedFileIsDetectedNamingThePath) {
   std::string bytes = read_bytes(path);
   for (size_t keep : {bytes.size() - 100, bytes.size() / 2, size_t(10)}) {
     write_bytes(path, bytes.substr(0, keep));
-    std::string message = input_error([&] { ckpt::verify_checkpoint(path); });
+    std::string message = input_error_message([&] { ckpt::verify_checkpoint(path); });
     EXPECT_NE(message.find(path), std::string::npos) << "kept " << keep << ": " << message;
   }
 }

@@ -4,25 +4,11 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "../support/input_error.h"
 
 using namespace synthview;
 
-namespace {
-
-// Runs f, expects an InputError, returns its message.
-template <typename F>
-std::string input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return "";
-}
-
-}  // namespace
+using synthview::test_support::input_error_message;
 
 TEST(Config, DefaultsWhenYamlIsEmpty) {
   Config config = config_from_yaml("");
@@ -40,63 +26,63 @@ TEST(Config, YamlThenOverridesInOrder) {
 }
 
 TEST(Config, UnknownKeySuggestsNearest) {
-  std::string message = input_error_of([] { config_from_yaml("", {"train.batch_sise=8"}); });
+  std::string message = input_error_message([] { config_from_yaml("", {"train.batch_sise=8"}); });
   EXPECT_NE(message.find("'train.batch_sise'"), std::string::npos) << message;
   EXPECT_NE(message.find("did you mean train.batch_size?"), std::string::npos) << message;
 
-  message = input_error_of([] { config_from_yaml("optim:\n  learning_rate: 0.1\n", {}, "x.yaml"); });
+  message = input_error_message([] { config_from_yaml("optim:\n  learning_rate: 0.1\n", {}, "x.yaml"); });
   EXPECT_NE(message.find("'optim.learning_rate' in x.yaml"), std::string::npos) << message;
 
   // A right leaf under the wrong section points at the right section.
-  message = input_error_of([] { config_from_yaml("model:\n  sigma: 0.1\n"); });
+  message = input_error_message([] { config_from_yaml("model:\n  sigma: 0.1\n"); });
   EXPECT_NE(message.find("did you mean views.sigma?"), std::string::npos) << message;
 
-  message = input_error_of([] { config_from_yaml("", {"completely.unrelated_thing_here=1"}); });
+  message = input_error_message([] { config_from_yaml("", {"completely.unrelated_thing_here=1"}); });
   EXPECT_EQ(message.find("did you mean"), std::string::npos) << message;
 }
 
 TEST(Config, WrongTypeNamesKeyValueAndExpectedType) {
-  std::string message = input_error_of([] { config_from_yaml("train:\n  batch_size: many\n"); });
+  std::string message = input_error_message([] { config_from_yaml("train:\n  batch_size: many\n"); });
   EXPECT_NE(message.find("'train.batch_size'"), std::string::npos) << message;
   EXPECT_NE(message.find("'many'"), std::string::npos) << message;
   EXPECT_NE(message.find("int >= 1"), std::string::npos) << message;
 
-  message = input_error_of([] { config_from_yaml("", {"views.sigma=0.2x"}); });
+  message = input_error_message([] { config_from_yaml("", {"views.sigma=0.2x"}); });
   EXPECT_NE(message.find("float >= 0"), std::string::npos) << message;
 
-  message = input_error_of([] { config_from_yaml("", {"augment.enabled=maybe"}); });
+  message = input_error_message([] { config_from_yaml("", {"augment.enabled=maybe"}); });
   EXPECT_NE(message.find("bool"), std::string::npos) << message;
 
-  message = input_error_of([] { config_from_yaml("", {"optim.name=adam"}); });
+  message = input_error_message([] { config_from_yaml("", {"optim.name=adam"}); });
   EXPECT_NE(message.find("one of sgd|lars|adamw"), std::string::npos) << message;
 
-  message = input_error_of([] { config_from_yaml("train:\n  steps: [1, 2]\n"); });
+  message = input_error_message([] { config_from_yaml("train:\n  steps: [1, 2]\n"); });
   EXPECT_NE(message.find("got a list"), std::string::npos) << message;
 
-  message = input_error_of([] { config_from_yaml("", {"train.steps=99999999999999999999"}); });
+  message = input_error_message([] { config_from_yaml("", {"train.steps=99999999999999999999"}); });
   EXPECT_NE(message.find("'train.steps'"), std::string::npos) << message;
 }
 
 TEST(Config, RangesAreChecked) {
-  EXPECT_NE(input_error_of([] { config_from_yaml("", {"train.batch_size=0"}); }).find("int >= 1"),
+  EXPECT_NE(input_error_message([] { config_from_yaml("", {"train.batch_size=0"}); }).find("int >= 1"),
             std::string::npos);
-  EXPECT_NE(input_error_of([] { config_from_yaml("", {"loss.temperature=0"}); }).find("float > 0"),
+  EXPECT_NE(input_error_message([] { config_from_yaml("", {"loss.temperature=0"}); }).find("float > 0"),
             std::string::npos);
-  EXPECT_NE(input_error_of([] { config_from_yaml("", {"augment.flip_prob=1.5"}); }).find("float in [0, 1]"),
+  EXPECT_NE(input_error_message([] { config_from_yaml("", {"augment.flip_prob=1.5"}); }).find("float in [0, 1]"),
             std::string::npos);
-  EXPECT_NE(input_error_of([] { config_from_yaml("", {"views.sigma=nan"}); }).find("views.sigma"),
+  EXPECT_NE(input_error_message([] { config_from_yaml("", {"views.sigma=nan"}); }).find("views.sigma"),
             std::string::npos);
-  std::string message = input_error_of(
+  std::string message = input_error_message(
       [] { config_from_yaml("", {"augment.crop_scale_min=0.9", "augment.crop_scale_max=0.5"}); });
   EXPECT_NE(message.find("crop_scale_min (0.9)"), std::string::npos) << message;
 }
 
 TEST(Config, MalformedInputs) {
-  EXPECT_NE(input_error_of([] { config_from_yaml("train: [\n"); }).find("not valid YAML"), std::string::npos);
-  EXPECT_NE(input_error_of([] { config_from_yaml("- 1\n- 2\n"); }).find("expected a mapping"), std::string::npos);
-  EXPECT_NE(input_error_of([] { config_from_yaml("", {"train.steps"}); }).find("expected key=value"),
+  EXPECT_NE(input_error_message([] { config_from_yaml("train: [\n"); }).find("not valid YAML"), std::string::npos);
+  EXPECT_NE(input_error_message([] { config_from_yaml("- 1\n- 2\n"); }).find("expected a mapping"), std::string::npos);
+  EXPECT_NE(input_error_message([] { config_from_yaml("", {"train.steps"}); }).find("expected key=value"),
             std::string::npos);
-  EXPECT_NE(input_error_of([] { load_config("/nonexistent/x.yaml"); }).find("'/nonexistent/x.yaml'"),
+  EXPECT_NE(input_error_message([] { load_config("/nonexistent/x.yaml"); }).find("'/nonexistent/x.yaml'"),
             std::string::npos);
 }
 

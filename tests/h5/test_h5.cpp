@@ -7,9 +7,12 @@
 #include "core/error.h"
 #include "h5/h5.h"
 #include "temp_dir.h"
+#include "../support/input_error.h"
 
 using namespace synthview;
 using synthview::test_files::TempDir;
+
+using synthview::test_support::input_error_message;
 
 namespace {
 
@@ -17,17 +20,6 @@ void expect_identical(const torch::Tensor& expected, const torch::Tensor& found)
   EXPECT_EQ(expected.scalar_type(), found.scalar_type());
   EXPECT_EQ(expected.sizes(), found.sizes());
   EXPECT_TRUE(torch::equal(expected, found));
-}
-
-template <typename Fn>
-std::string error_message(Fn&& fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return "";
 }
 
 std::string read_bytes(const std::string& path) {
@@ -114,7 +106,7 @@ TEST(H5Tensor, ListsDatasetsRecursivelySorted) {
   EXPECT_TRUE(h5::exists(file, "m/sub"));
   EXPECT_TRUE(h5::exists(file, "/"));
   EXPECT_FALSE(h5::exists(file, "/m/nothing/deeper"));
-  EXPECT_NE(error_message([&] { h5::list_datasets(file, "/missing"); }).find("/missing"), std::string::npos);
+  EXPECT_NE(input_error_message([&] { h5::list_datasets(file, "/missing"); }).find("/missing"), std::string::npos);
 }
 
 TEST(H5Attr, RoundTripsAndOverloadsDoTheObviousThing) {
@@ -143,22 +135,22 @@ TEST(H5Attr, RoundTripsAndOverloadsDoTheObviousThing) {
   EXPECT_TRUE(h5::has_attr(file, "/meta", "lr"));
   EXPECT_FALSE(h5::has_attr(file, "/meta", "nope"));
   EXPECT_FALSE(h5::has_attr(file, "/nothing", "nope"));
-  std::string missing = error_message([&] { h5::read_attr_int(file, "/meta", "nope"); });
+  std::string missing = input_error_message([&] { h5::read_attr_int(file, "/meta", "nope"); });
   EXPECT_NE(missing.find("'nope'"), std::string::npos) << missing;
   EXPECT_NE(missing.find("a.h5"), std::string::npos) << missing;
-  std::string wrong = error_message([&] { h5::read_attr_int(file, "/meta", "yaml"); });
+  std::string wrong = input_error_message([&] { h5::read_attr_int(file, "/meta", "yaml"); });
   EXPECT_NE(wrong.find("not an integer"), std::string::npos) << wrong;
 }
 
 TEST(H5File, MissingAndNonHdf5FilesAreInputErrors) {
   TempDir dir;
-  std::string missing = error_message([&] { h5::File::open_read(dir.file("none.h5")); });
+  std::string missing = input_error_message([&] { h5::File::open_read(dir.file("none.h5")); });
   EXPECT_NE(missing.find("none.h5"), std::string::npos) << missing;
   write_bytes(dir.file("junk.h5"), "this is not an HDF5 file at all, just text\n");
-  std::string junk = error_message([&] { h5::File::open_read(dir.file("junk.h5")); });
+  std::string junk = input_error_message([&] { h5::File::open_read(dir.file("junk.h5")); });
   EXPECT_NE(junk.find("junk.h5"), std::string::npos) << junk;
   h5::File file = h5::File::create(dir.file("t.h5"));
-  std::string no_dataset = error_message([&] { h5::read_tensor(file, "/a/b"); });
+  std::string no_dataset = input_error_message([&] { h5::read_tensor(file, "/a/b"); });
   EXPECT_NE(no_dataset.find("/a/b"), std::string::npos) << no_dataset;
   EXPECT_THROW(h5::File::create(dir.file("no/such/folder/x.h5")), Error);
 }
@@ -179,7 +171,7 @@ TEST(H5File, FlippedDataByteFailsChecksumNamingDataset) {
   bytes[at + 1000] ^= 0x10;
   write_bytes(dir.file("c.h5"), bytes);
   h5::File file = h5::File::open_read(dir.file("c.h5"));
-  std::string message = error_message([&] { h5::read_tensor(file, "/model/w"); });
+  std::string message = input_error_message([&] { h5::read_tensor(file, "/model/w"); });
   EXPECT_NE(message.find("/model/w"), std::string::npos) << message;
   EXPECT_NE(message.find("c.h5"), std::string::npos) << message;
 }
@@ -192,7 +184,7 @@ TEST(H5File, TruncatedFileIsInputError) {
   }
   std::string bytes = read_bytes(dir.file("t.h5"));
   write_bytes(dir.file("t.h5"), bytes.substr(0, bytes.size() / 2));
-  std::string message = error_message([&] {
+  std::string message = input_error_message([&] {
     h5::File file = h5::File::open_read(dir.file("t.h5"));
     h5::read_tensor(file, "/w");
   });
