@@ -1,4 +1,5 @@
-// write_checkpoint: fill a temporary file, make it durable, then rename it over the final name.
+// write_checkpoint: build the HDF5 file in memory, write it to a temporary file with checked POSIX
+// calls, fsync, then rename it over the final name.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -78,14 +79,40 @@ void write_contents(h5::File& file, const Checkpoint& c) {
   }
 }
 
-// fsync of a file or folder; throws with errno's reason.
-void fsync_path(const std::string& path, bool directory) {
-  int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) throw Error(str("cannot open '", path, "' for fsync: ", std::strerror(errno)));
+// Writes bytes to a new file with checked POSIX calls and fsyncs it. A full disk or quota is an
+// ordinary error here, which is why the HDF5 image is built in memory first.
+void write_durably(const std::string& path, const std::vector<char>& bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(str("cannot create '", path, "': ", std::strerror(errno)));
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int saved = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw Error(str("writing '", path, "' failed after ", written, " of ", bytes.size(),
+                      " bytes: ", std::strerror(saved)));
+    }
+    written += static_cast<size_t>(n);
+  }
+  int rc = ::fsync(fd);
+  int saved = errno;
+  if (::close(fd) != 0 && rc == 0) {
+    rc = -1;
+    saved = errno;
+  }
+  if (rc != 0) throw Error(str("fsync/close of '", path, "' failed: ", std::strerror(saved)));
+}
+
+// fsync of a folder, so the rename itself is durable; throws with errno's reason.
+void fsync_folder(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) throw Error(str("cannot open folder '", path, "' for fsync: ", std::strerror(errno)));
   int rc = ::fsync(fd);
   int saved = errno;
   ::close(fd);
-  if (rc != 0) throw Error(str("fsync of '", path, "' failed: ", std::strerror(saved)));
+  if (rc != 0) throw Error(str("fsync of folder '", path, "' failed: ", std::strerror(saved)));
 }
 
 }  // namespace
@@ -98,17 +125,18 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
     std::error_code ec;
     fs::create_directories(folder, ec);
     if (ec) throw Error(str("cannot create folder '", folder.string(), "': ", ec.message()));
+    std::vector<char> image;
     {
-      h5::File file = h5::File::create(temp);
+      h5::File file = h5::File::create_in_memory(temp);
       write_contents(file, checkpoint);
-      file.flush();
+      image = file.image();
       file.close();
     }
-    fsync_path(temp, false);
+    write_durably(temp, image);
     if (::rename(temp.c_str(), path.c_str()) != 0) {
       throw Error(str("rename '", temp, "' -> '", path, "' failed: ", std::strerror(errno)));
     }
-    fsync_path(folder.string(), true);
+    fsync_folder(folder.string());
   } catch (const std::exception& e) {
     ::unlink(temp.c_str());
     throw Error(str("cannot write checkpoint '", path, "': ", e.what(),

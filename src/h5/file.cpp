@@ -56,6 +56,35 @@ File File::create(const std::string& path) {
   return File(Handle(id, H5Fclose), path);
 }
 
+File File::create_in_memory(const std::string& name) {
+  silence_hdf5_errors();
+  Handle fapl = access_plist(name, true);
+  // 1 MiB growth steps; no backing store, so HDF5 itself never writes to disk.
+  check(H5Pset_fapl_core(fapl.get(), size_t(1) << 20, 0), "H5Pset_fapl_core", "/", name);
+  // The earliest file format: HDF5 before 1.14.7 clears the "open for writing" flags of a newer
+  // superblock in the image without recomputing its checksum (HDFGroup/hdf5#1915), so images in the
+  // 1.8+ format do not reopen. Dataset contents keep their Fletcher32 checksums either way.
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18), "H5Pset_libver_bounds", "/", name);
+  hid_t id = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  if (id < 0) {
+    std::string detail = hdf5_error_detail();
+    throw Error(str("cannot create in-memory HDF5 file for '", name, "' (",
+                    detail.empty() ? "unknown HDF5 error" : detail, ")"));
+  }
+  return File(Handle(id, H5Fclose), name);
+}
+
+std::vector<char> File::image() {
+  flush();
+  ssize_t size = H5Fget_file_image(handle_.get(), nullptr, 0);
+  if (size < 0) throw Error(str("HDF5: H5Fget_file_image failed for '", path_, "' (", hdf5_error_detail(), ")"));
+  std::vector<char> bytes(static_cast<size_t>(size));
+  if (H5Fget_file_image(handle_.get(), bytes.data(), bytes.size()) != size) {
+    throw Error(str("HDF5: H5Fget_file_image returned a short image for '", path_, "'"));
+  }
+  return bytes;
+}
+
 File File::open_read(const std::string& path) { return open_existing(path, H5F_ACC_RDONLY); }
 
 File File::open_rw(const std::string& path) { return open_existing(path, H5F_ACC_RDWR); }

@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include <string>
+#include <vector>
 
 #include "h5/handle.h"
 
@@ -12,6 +13,9 @@ namespace synthview::h5 {
 class File {
  public:
   static File create(const std::string& path);     // truncates an existing file
+  // A file that lives only in memory (HDF5's core driver); `name` is used in messages. Its bytes come
+  // from image(): callers that must survive a full disk write them with plain, checked POSIX I/O.
+  static File create_in_memory(const std::string& name);
   static File open_read(const std::string& path);  // read-only
   static File open_rw(const std::string& path);    // existing file, read-write
 
@@ -26,6 +30,8 @@ class File {
   void flush();
   // Closes the file; throws Error if HDF5 fails to write pending data. Idempotent.
   void close();
+  // The complete file as bytes (flushes first).
+  std::vector<char> image();
 
  private:
   File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
