@@ -105,6 +105,15 @@ void write_durably(const std::string& path, const std::vector<char>& bytes) {
   if (rc != 0) throw Error(str("fsync/close of '", path, "' failed: ", std::strerror(saved)));
 }
 
+size_t payload_bytes(const Checkpoint& c) {
+  size_t bytes = 0;
+  for (const NamedTensors* group : {&c.model.encoder, &c.model.head, &c.model.encoder_buffers, &c.model.head_buffers,
+                                    &c.optim.tensors, &c.rng.states}) {
+    for (const auto& [name, tensor] : *group) bytes += size_t(tensor.numel()) * tensor.element_size();
+  }
+  return bytes;
+}
+
 // fsync of a folder, so the rename itself is durable; throws with errno's reason.
 void fsync_folder(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
@@ -127,7 +136,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
     if (ec) throw Error(str("cannot create folder '", folder.string(), "': ", ec.message()));
     std::vector<char> image;
     {
-      h5::File file = h5::File::create_in_memory(temp);
+      h5::File file = h5::File::create_in_memory(temp, payload_bytes(checkpoint));
       write_contents(file, checkpoint);
       image = file.image();
       file.close();

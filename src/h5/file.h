@@ -15,7 +15,8 @@ class File {
   static File create(const std::string& path);     // truncates an existing file
   // A file that lives only in memory (HDF5's core driver); `name` is used in messages. Its bytes come
   // from image(): callers that must survive a full disk write them with plain, checked POSIX I/O.
-  static File create_in_memory(const std::string& name);
+  // `expected_bytes` sizes the buffer's growth steps: too small and every step copies the whole image.
+  static File create_in_memory(const std::string& name, size_t expected_bytes = 0);
   static File open_read(const std::string& path);  // read-only
   static File open_rw(const std::string& path);    // existing file, read-write
 
