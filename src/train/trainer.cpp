@@ -45,7 +45,9 @@ class Trainer {
       std::cerr << "synthview: training " << config_.model.encoder << " on " << parts_.comm->size()
                 << " rank(s), device " << parts_.device << ", global batch " << config_.train.batch_size << ", "
                 << (step_ > 0 ? str("resuming at step ", step_, ", ") : std::string()) << "outputs in "
-                << config_.run.dir << "\n";
+                << config_.run.dir << "\n"
+                << "resolved config:\n"
+                << config_to_table(config_);
     }
     auto run_start = PhaseTimer::Clock::now();
     while (step_ < config_.train.steps) {
