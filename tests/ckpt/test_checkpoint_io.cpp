@@ -14,12 +14,15 @@
 #include "fixture/sample_checkpoint.h"
 #include "h5/h5.h"
 #include "temp_dir.h"
+#include "../support/file_bytes.h"
 #include "../support/input_error.h"
 
 using namespace synthview;
 using synthview::test_files::TempDir;
 
 using synthview::test_support::input_error_message;
+using synthview::test_support::read_bytes;
+using synthview::test_support::write_bytes;
 
 namespace {
 
@@ -39,16 +42,6 @@ void expect_same_tensors(const ckpt::NamedTensors& expected, const ckpt::NamedTe
 template <typename T>
 std::map<std::string, T> as_map(const std::vector<std::pair<std::string, T>>& pairs) {
   return {pairs.begin(), pairs.end()};
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
 }
 
 std::vector<std::string> folder_entries(const std::filesystem::path& folder) {

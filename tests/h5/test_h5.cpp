@@ -7,12 +7,15 @@
 #include "core/error.h"
 #include "h5/h5.h"
 #include "temp_dir.h"
+#include "../support/file_bytes.h"
 #include "../support/input_error.h"
 
 using namespace synthview;
 using synthview::test_files::TempDir;
 
 using synthview::test_support::input_error_message;
+using synthview::test_support::read_bytes;
+using synthview::test_support::write_bytes;
 
 namespace {
 
@@ -20,16 +23,6 @@ void expect_identical(const torch::Tensor& expected, const torch::Tensor& found)
   EXPECT_EQ(expected.scalar_type(), found.scalar_type());
   EXPECT_EQ(expected.sizes(), found.sizes());
   EXPECT_TRUE(torch::equal(expected, found));
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
 }
 
 }  // namespace
