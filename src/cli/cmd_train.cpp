@@ -19,10 +19,7 @@ int run_train_command(const std::vector<std::string>& args) {
     return 0;
   }
   Config config = config_from_args(values);
-  std::string command_line = "synthview";
-  for (const auto& arg : args) command_line += " " + arg;
-
-  train::RunOptions run_options{values["resume"].as<std::string>(), command_line};
+  train::RunOptions run_options{values["resume"].as<std::string>(), command_line_of(args)};
   return run_with_mpi([&] {
     train::run_training(config, run_options);
     return 0;

@@ -48,9 +48,7 @@ int run_train_generator_command(const std::vector<std::string>& args) {
     std::cout << (values["json"].as<bool>() ? gan::score_json(score) : gan::score_text(score)) << std::endl;
     return 0;
   }
-  std::string command_line = "synthview";
-  for (const auto& arg : args) command_line += " " + arg;
-  gan::GanRunOptions run_options{values["resume"].as<std::string>(), command_line};
+  gan::GanRunOptions run_options{values["resume"].as<std::string>(), command_line_of(args)};
   return run_with_mpi([&] {
     gan::run_gan_training(config, run_options);
     return 0;

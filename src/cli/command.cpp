@@ -37,6 +37,12 @@ Config config_from_args(const po::variables_map& values) {
   return load_config(values["config"].as<std::string>(), overrides);
 }
 
+std::string command_line_of(const std::vector<std::string>& args) {
+  std::string line = "synthview";
+  for (const auto& arg : args) line += " " + arg;
+  return line;
+}
+
 int run_with_mpi(const std::function<int()>& body) {
   dist::MpiRuntime mpi;
   ExitCode code = ExitCode::kFailure;

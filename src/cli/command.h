@@ -30,6 +30,9 @@ bool parse_args(const std::string& usage, const std::vector<std::string>& args, 
 void add_config_options(po::options_description& options);
 Config config_from_args(const po::variables_map& values);
 
+// "synthview <args...>", as recorded in checkpoints (args[0] is the subcommand).
+std::string command_line_of(const std::vector<std::string>& args);
+
 // Runs body with MPI up. An error is printed as the one `synthview: error:` line while MPI is still
 // alive, and in a job of several ranks ends every rank at once (MPI_Abort with the error's exit code)
 // instead of leaving the others blocked in a collective until the watchdog fires.
