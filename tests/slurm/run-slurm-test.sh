@@ -127,6 +127,9 @@ done
 [ "$(job_field "$train_id" ExitCode)" = 2:0 ] || fail "pipeline: train ExitCode $(job_field "$train_id" ExitCode), want 2:0"
 [ "$(job_field "$eval_id" JobState)" = CANCELLED ] || fail "pipeline: eval job state $(job_field "$eval_id" JobState), want CANCELLED"
 [ ! -e "$tmp/out/pipe-eval.out" ] || fail "pipeline: the eval job ran although training failed"
+# train.sbatch checks the config before starting ranks: one error line, not one per rank.
+errors=$(grep -c "synthview: error: unknown config key 'no.such_key'" "$tmp/out/pipe-train.out" || true)
+[ "$errors" -eq 1 ] || fail "pipeline: $errors error lines in $tmp/out/pipe-train.out, want 1"
 say "ok: pipeline train job $train_id failed (exit 2), dependent eval job $eval_id was cancelled"
 
 # 4. Training through slurm/train.sbatch on 2 ranks (srun --mpi=pmix), then continued with
