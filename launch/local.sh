@@ -15,7 +15,8 @@
 #   SYNTHVIEW_BIN          the binary (default: build/synthview of this checkout)
 #   SYNTHVIEW_MPIRUN       the mpirun to use (default: mpirun on PATH)
 #   SYNTHVIEW_MPIRUN_ARGS  extra mpirun options, word-split (e.g. "--mca btl tcp,self")
-# Exit status: synthview's own (0 ok, 2 bad input, 3 distributed failure, 1 other);
+# Exit status: synthview's own (0 ok, 2 bad input, 3 distributed failure, 1 other, 4 train stopped
+# by a signal after its checkpoint: send SIGUSR1 to mpirun for that, it forwards it to every rank);
 # 2 for bad arguments to this script.
 set -euo pipefail
 

@@ -3,6 +3,7 @@
 
 #include "cli/command.h"
 #include "core/error.h"
+#include "train/stop_request.h"
 #include "train/trainer.h"
 
 namespace synthview::cli {
@@ -21,8 +22,10 @@ int run_train_command(const std::vector<std::string>& args) {
   Config config = config_from_args(values);
   train::RunOptions run_options{values["resume"].as<std::string>(), command_line_of(args)};
   return run_with_mpi([&] {
-    train::run_training(config, run_options);
-    return 0;
+    train::RunSummary summary = train::run_training(config, run_options);
+    int exit_code = summary.stopped_by_signal != 0 ? train::kStoppedExitCode : 0;
+    exit_with_on_signal(exit_code);  // the checkpoint is on disk: being killed now changes nothing
+    return exit_code;
   });
 }
 

@@ -1,11 +1,32 @@
 #include "cli/command.h"
 
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
 #include <iostream>
 
 #include "core/error.h"
 #include "dist/mpi_runtime.h"
 
 namespace synthview::cli {
+namespace {
+
+volatile std::sig_atomic_t decided_exit_code = 0;
+
+extern "C" void exit_with_decided_code(int) { _exit(decided_exit_code); }
+
+}  // namespace
+
+void exit_with_on_signal(int exit_code) {
+  std::cout.flush();
+  decided_exit_code = exit_code;
+  struct sigaction action;
+  std::memset(&action, 0, sizeof(action));
+  action.sa_handler = exit_with_decided_code;
+  sigemptyset(&action.sa_mask);
+  for (int signal : {SIGTERM, SIGINT}) sigaction(signal, &action, nullptr);  // best effort: no error to report
+}
 
 bool parse_args(const std::string& usage, const std::vector<std::string>& args, po::options_description& options,
                 const po::positional_options_description& positional, po::variables_map& values) {
@@ -55,6 +76,7 @@ int run_with_mpi(const std::function<int()>& body) {
   } catch (const std::exception& e) {
     message = e.what();
   }
+  exit_with_on_signal(static_cast<int>(code));
   int world = 1, rank = 0;
   MPI_Comm_size(MPI_COMM_WORLD, &world);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

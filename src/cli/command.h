@@ -38,4 +38,10 @@ std::string command_line_of(const std::vector<std::string>& args);
 // instead of leaving the others blocked in a collective until the watchdog fires.
 int run_with_mpi(const std::function<int()>& body);
 
+// Once a process knows its exit code (an error printed, a run finished or stopped), SIGTERM/SIGINT
+// make it _exit with that code. A launcher that kills the other ranks when the first one exits
+// (srun --kill-on-bad-exit, mpirun) then reports the job's real code, not 143 for a rank that was
+// terminated a moment before it would have exited the same way. Flushes std::cout first.
+void exit_with_on_signal(int exit_code);
+
 }  // namespace synthview::cli

@@ -55,9 +55,11 @@ int main(int argc, char** argv) {
     }
     throw InputError(str("unknown command '", args[0], "' (see synthview --help)"));
   } catch (const Error& e) {
+    cli::exit_with_on_signal(static_cast<int>(e.code()));
     std::cerr << "synthview: error: " << e.what() << std::endl;
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
+    cli::exit_with_on_signal(static_cast<int>(ExitCode::kFailure));
     std::cerr << "synthview: error: " << e.what() << std::endl;
     return static_cast<int>(ExitCode::kFailure);
   }

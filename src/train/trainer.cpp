@@ -18,6 +18,7 @@
 #include "train/components.h"
 #include "train/progress.h"
 #include "train/state.h"
+#include "train/stop_request.h"
 
 namespace synthview::train {
 namespace {
@@ -50,19 +51,32 @@ class Trainer {
                 << config_to_table(config_);
     }
     auto run_start = PhaseTimer::Clock::now();
+    int stopped_by = 0;
     while (step_ < config_.train.steps) {
       train_step();
       bool last = step_ == config_.train.steps;
-      if (last || (config_.ckpt.every > 0 && step_ % config_.ckpt.every == 0)) save_checkpoint();
+      if (last || stop_signal_ != 0 || (config_.ckpt.every > 0 && step_ % config_.ckpt.every == 0)) {
+        save_checkpoint();
+      }
+      if (stop_signal_ != 0 && !last) {
+        stopped_by = stop_signal_;
+        break;
+      }
     }
     if (is_main()) {
       progress_.done();
       double seconds = std::chrono::duration<double>(PhaseTimer::Clock::now() - run_start).count();
-      std::cerr << "synthview: done: " << step_ << " steps, " << samples_drawn_ << " samples drawn in "
-                << format_duration(seconds) << "; metrics " << metrics_path() << ", checkpoint "
-                << (last_checkpoint_.empty() ? "(none)" : last_checkpoint_) << "\n";
+      std::string checkpoint = last_checkpoint_.empty() ? "(none)" : last_checkpoint_;
+      if (stopped_by != 0) {
+        std::cerr << "synthview: stopped by " << signal_name(stopped_by) << " after step " << step_ << " of "
+                  << config_.train.steps << "; checkpoint " << checkpoint << "; continue with --resume auto\n";
+      } else {
+        std::cerr << "synthview: done: " << step_ << " steps, " << samples_drawn_ << " samples drawn in "
+                  << format_duration(seconds) << "; metrics " << metrics_path() << ", checkpoint " << checkpoint
+                  << "\n";
+      }
     }
-    return {step_, samples_drawn_, last_loss_, config_.run.dir, last_checkpoint_};
+    return {step_, samples_drawn_, last_loss_, config_.run.dir, last_checkpoint_, stopped_by};
   }
 
  private:
@@ -117,11 +131,13 @@ class Trainer {
     timer.start("comm_wait");
     parts_.reducer->finish();
 
-    // Agree across ranks on loss and accuracy, and learn which ranks (if any) saw a non-finite loss.
-    torch::Tensor local_stats = torch::tensor({local_loss, top1}, torch::kFloat64);
-    torch::Tensor per_rank = parts_.comm->all_gather(local_stats.to(parts_.device).unsqueeze(0)).cpu();  // [W, 2]
+    // Agree across ranks on loss and accuracy, learn which ranks (if any) saw a non-finite loss, and
+    // whether any rank was asked to stop: then every rank stops after this same step.
+    torch::Tensor local_stats = torch::tensor({local_loss, top1, double(stop_request_.signal())}, torch::kFloat64);
+    torch::Tensor per_rank = parts_.comm->all_gather(local_stats.to(parts_.device).unsqueeze(0)).cpu();  // [W, 3]
     const double mean_loss = per_rank.select(1, 0).mean().item<double>();
     const double mean_top1 = per_rank.select(1, 1).mean().item<double>();
+    stop_signal_ = static_cast<int>(per_rank.select(1, 2).max().item<double>());
     std::string nonfinite_ranks;
     for (int64_t r = 0; r < per_rank.size(0); ++r) {
       double value = per_rank[r][0].item<double>();
@@ -229,6 +245,8 @@ class Trainer {
     parts_.comm->barrier();
   }
 
+  StopRequest stop_request_;  // first member: a signal during setup is honoured after the first step
+  int stop_signal_ = 0;       // a signal some rank received, agreed on every step
   Config config_;
   RunOptions options_;
   Components parts_;

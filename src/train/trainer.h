@@ -19,6 +19,7 @@ struct RunSummary {
   double last_loss = 0;
   std::string run_dir;
   std::string last_checkpoint;  // "" if none was written
+  int stopped_by_signal = 0;    // SIGTERM/SIGINT/SIGUSR1 ended the run early (after a checkpoint), or 0
 };
 
 // Runs on every rank of the MPI job (the caller owns MPI initialisation through dist::MpiRuntime).

@@ -12,7 +12,7 @@ timeout_s=10
 job=$!
 for _ in $(seq 600); do [ -e "$dir/checkpoints/step-00000002.h5" ] && break; sleep 0.1; done
 [ -e "$dir/checkpoints/step-00000002.h5" ] || { cat "$WORK/first.log"; fail "no first checkpoint within 60 s"; }
-victim=$(pgrep -n -x synthview) || fail "no rank process found"
+victim=$(job_ranks "$job" | tail -n 1) || fail "no rank process found"
 kill -9 "$victim"
 start=$(date +%s)
 rc=0

@@ -19,3 +19,10 @@ train() {
 
 # The value of field $2 in the last line of metrics file $1.
 last_metric() { tail -n 1 "$1" | tr ',{}' '\n\n\n' | awk -F': ' -v k="\"$2\"" '$1 ~ k {print $2}' | tr -d ' '; }
+
+# The mpirun and the rank pids of a job started in the background as `train ... &` (pid $1); by
+# parentage, so that other synthview runs on the machine are never touched.
+job_mpirun() {
+  if [ "$(cat "/proc/$1/comm" 2>/dev/null)" = mpirun ]; then echo "$1"; else pgrep -P "$1" -x mpirun; fi
+}
+job_ranks() { pgrep -P "$(job_mpirun "$1")" -x synthview; }
