@@ -43,7 +43,22 @@ row gen-latent-only     --set augment.enabled=false
 row gen-latent-pixel
 row gen-independent     --set views.mode=independent
 row gen-supcon          --set loss.name=supcon
-for sigma in 0.1 0.2 0.5 1.0 2.0; do row "sigma-$sigma" --set views.sigma="$sigma"; done
-for unique in 1000 10000 100000 0; do row "unique-$unique" --set data.unique_samples="$unique"; done
+# A sweep point equal to the config's own value is the gen-latent-pixel run (training is
+# deterministic on CPU): link its result instead of training it twice.
+config_value() {  # config_value SECTION KEY: the resolved value, as `synthview config` prints it
+  "$bin" config --config "$config" "${common[@]}" | awk -v section="$1:" -v key="$2:" \
+    '/^[^ ]/ { inside = ($1 == section); next } inside && $1 == key { print $2 }'
+}
+sweep_row() {  # sweep_row NAME SECTION.KEY VALUE
+  local name=$1 key=$2 value=$3
+  if [ "$(config_value "${key%%.*}" "${key#*.}")" = "$value" ]; then
+    ln -sf gen-latent-pixel.json "$out/$name.json"
+    echo "== $name: same as gen-latent-pixel ($key=$value)"
+  else
+    row "$name" --set "$key=$value"
+  fi
+}
+for sigma in 0.1 0.2 0.5 1.0 2.0; do sweep_row "sigma-$sigma" views.sigma "$sigma"; done
+for unique in 1000 10000 100000 0; do sweep_row "unique-$unique" data.unique_samples "$unique"; done
 
 /usr/bin/python3 "$(dirname "$0")/plot_comparison.py" "$out"
