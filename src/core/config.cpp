@@ -166,6 +166,8 @@ const std::vector<KeyEntry>& schema() {
                  "what a NaN/Inf loss does: end the run, or skip the step"),
       int_key("train.align_every", field(&C::train, &TrainSection::align_every), 0, kIntMax,
               "alignment/uniformity metrics period in steps (0 = never)"),
+      choice_key("train.precision", field(&C::train, &TrainSection::precision), {"fp32", "bf16"},
+                 "bf16: autocast the encoder forward to bfloat16 (meant for CUDA); loss and weights stay fp32"),
       int_key("ckpt.every", field(&C::ckpt, &CkptSection::every), 0, kIntMax,
               "steps between checkpoints (0 = only the final one)"),
       int_key("ckpt.keep", field(&C::ckpt, &CkptSection::keep), 1, kIntMax, "newest checkpoints kept"),

@@ -15,6 +15,7 @@
 #include "dist/gather.h"
 #include "eval/embedding_metrics.h"
 #include "loss/contrastive_loss.h"
+#include "model/autocast.h"
 #include "train/components.h"
 #include "train/progress.h"
 #include "train/state.h"
@@ -108,7 +109,14 @@ class Trainer {
 
       // 3. Encode every view of every local anchor in one pass.
       timer.start("forward");
-      torch::Tensor embeddings = parts_.model->forward(images.flatten(0, 1)).view({micro_size, view_count, -1});
+      const bool bf16 = config_.train.precision == "bf16";
+      torch::Tensor embeddings;
+      {
+        model::AutocastGuard autocast(parts_.device, bf16);
+        embeddings = parts_.model->forward(images.flatten(0, 1));
+      }
+      if (bf16) embeddings = embeddings.to(torch::kFloat);  // gather and loss stay float32
+      embeddings = embeddings.view({micro_size, view_count, -1});
 
       // 4. Gather: every rank contrasts its anchors against the global batch.
       timer.start("gather");
