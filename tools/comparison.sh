@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The comparison of docs/results.md: the same encoder, optimizer steps and batch for every training row,
 # each judged by a linear probe and kNN on the real Fashion-MNIST test split.
-# Usage: tools/comparison.sh [BUILD_DIR] [OUT_DIR] [--set key=value ...]   (env RANKS, STEPS, TRAIN_LIMIT)
+# Usage: tools/comparison.sh [BUILD_DIR] [OUT_DIR] [--set key=value ...]
+# Env: CONFIG (configs/fmnist.yaml), STEPS (500), RANKS (2), TRAIN_LIMIT (0 = all 60000 real training
+# images for the probes), ROWS (only these rows, space separated, e.g. "real-pixel gen-latent-pixel").
 # Writes OUT_DIR/<row>/ (a training run each), OUT_DIR/<row>.json (its evaluation), OUT_DIR/results.md
 # (the tables) and OUT_DIR/sigma.png, OUT_DIR/unique.png (tools/plot_comparison.py).
 set -euo pipefail
@@ -23,6 +25,7 @@ mkdir -p "$out"
 row() {
   local name=$1
   shift
+  if [ -n "${ROWS:-}" ] && [[ " $ROWS " != *" $name "* ]]; then return 0; fi
   if [ ! -f "$out/$name.json" ]; then
     echo "== $name: $*"
     mpirun "${mpirun_args[@]}" "$bin" train --config "$config" "${common[@]}" --set run.dir="$out/$name" "$@"
@@ -33,7 +36,7 @@ row() {
   cat "$out/$name.json"
 }
 
-if [ ! -f "$out/random-init.json" ]; then
+if [ ! -f "$out/random-init.json" ] && { [ -z "${ROWS:-}" ] || [[ " $ROWS " == *" random-init "* ]]; }; then
   mpirun "${mpirun_args[@]}" "$bin" eval --random-init --config "$config" "${common[@]}" "${eval_args[@]}" \
     > "$out/random-init.json"
 fi
@@ -51,6 +54,7 @@ config_value() {  # config_value SECTION KEY: the resolved value, as `synthview 
 }
 sweep_row() {  # sweep_row NAME SECTION.KEY VALUE
   local name=$1 key=$2 value=$3
+  if [ -n "${ROWS:-}" ] && [[ " $ROWS " != *" $name "* ]]; then return 0; fi
   if [ "$(config_value "${key%%.*}" "${key#*.}")" = "$value" ]; then
     ln -sf gen-latent-pixel.json "$out/$name.json"
     echo "== $name: same as gen-latent-pixel ($key=$value)"
