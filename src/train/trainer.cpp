@@ -101,6 +101,7 @@ class Trainer {
     const int64_t view_count = batch.images.size(1);
     const int64_t micro_batches = config_.train.grad_accum;
     const int64_t micro_size = local_batch / micro_batches;
+    const bool bf16 = config_.train.precision == "bf16";
     double local_loss = 0, top1 = 0;
     torch::Tensor global_embeddings;
     for (int64_t micro = 0; micro < micro_batches; ++micro) {
@@ -109,7 +110,6 @@ class Trainer {
 
       // 3. Encode every view of every local anchor in one pass.
       timer.start("forward");
-      const bool bf16 = config_.train.precision == "bf16";
       torch::Tensor embeddings;
       {
         model::AutocastGuard autocast(parts_.device, bf16);
