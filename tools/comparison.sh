@@ -21,11 +21,13 @@ mpirun_args=(-np "$ranks" --oversubscribe --bind-to none)
 eval_args=(--probe both --json --train-limit "${TRAIN_LIMIT:-0}")
 mkdir -p "$out"
 
+wanted() { [ -z "${ROWS:-}" ] || [[ " $ROWS " == *" $1 "* ]]; }  # wanted NAME: in ROWS, or ROWS unset
+
 # row NAME [--set key=value ...]: train (unless already done) and evaluate one configuration.
 row() {
   local name=$1
   shift
-  if [ -n "${ROWS:-}" ] && [[ " $ROWS " != *" $name "* ]]; then return 0; fi
+  wanted "$name" || return 0
   if [ ! -f "$out/$name.json" ]; then
     echo "== $name: $*"
     mpirun "${mpirun_args[@]}" "$bin" train --config "$config" "${common[@]}" --set run.dir="$out/$name" "$@"
@@ -36,7 +38,7 @@ row() {
   cat "$out/$name.json"
 }
 
-if [ ! -f "$out/random-init.json" ] && { [ -z "${ROWS:-}" ] || [[ " $ROWS " == *" random-init "* ]]; }; then
+if [ ! -f "$out/random-init.json" ] && wanted random-init; then
   mpirun "${mpirun_args[@]}" "$bin" eval --random-init --config "$config" "${common[@]}" "${eval_args[@]}" \
     > "$out/random-init.json"
 fi
@@ -54,7 +56,7 @@ config_value() {  # config_value SECTION KEY: the resolved value, as `synthview 
 }
 sweep_row() {  # sweep_row NAME SECTION.KEY VALUE
   local name=$1 key=$2 value=$3
-  if [ -n "${ROWS:-}" ] && [[ " $ROWS " != *" $name "* ]]; then return 0; fi
+  wanted "$name" || return 0
   if [ "$(config_value "${key%%.*}" "${key#*.}")" = "$value" ]; then
     ln -sf gen-latent-pixel.json "$out/$name.json"
     echo "== $name: same as gen-latent-pixel ($key=$value)"
