@@ -195,6 +195,9 @@ const std::vector<KeyEntry>& schema() {
               "builtin generator output channels (when generator.path is empty)"),
       int_key("generator.width", field(&C::generator, &GeneratorSection::width), 8, 4096,
               "builtin generator base feature width (when generator.path is empty)"),
+      int_key("generator.render_chunk", field(&C::generator, &GeneratorSection::render_chunk), 1, 4096,
+              "images per generator call; sample k sits at row (anchor index mod this) of a call of exactly "
+              "this many rows, so its pixels never depend on the batch (changing it changes the bits)"),
       int_key("views.count", field(&C::views, &ViewsSection::count), 1, 64, "positive views per anchor"),
       float_key("views.sigma", field(&C::views, &ViewsSection::sigma), 0, kInf, false,
                 "latent neighbour std: positive = G(z + sigma * delta)"),

@@ -44,6 +44,7 @@ struct GeneratorSection {
   int64_t resolution = 32;
   int64_t channels = 1;
   int64_t width = 64;
+  int64_t render_chunk = 32;     // rows per generator call; part of a sample's definition (views.h)
 };
 
 struct ViewsSection {

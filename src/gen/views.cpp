@@ -26,7 +26,11 @@ void check_indices(const torch::Tensor& indices, const char* what) {
 }  // namespace
 
 ViewMaker::ViewMaker(const Config& config, std::shared_ptr<Generator> generator, const CounterRng& rng)
-    : views_(config.views), augment_(config.augment), generator_(std::move(generator)), rng_(rng) {
+    : views_(config.views),
+      augment_(config.augment),
+      render_chunk_(config.generator.render_chunk),
+      generator_(std::move(generator)),
+      rng_(rng) {
   SV_CHECK(generator_ != nullptr, "ViewMaker needs a generator");
   if (views_.mode != "latent" && views_.mode != "independent" && views_.mode != "anchor") {
     throw InputError(synthview::str("views.mode='", views_.mode, "' (expected latent, independent or anchor)"));
@@ -69,24 +73,40 @@ torch::Tensor ViewMaker::view_latents(const torch::Tensor& z, const torch::Tenso
   return (z.to(torch::kFloat64).unsqueeze(1) + views_.sigma * delta.view({batch, count, dim})).to(torch::kFloat32);
 }
 
+torch::Tensor ViewMaker::render(const ChunkLayout& layout, const torch::Tensor& latents, const torch::Tensor& classes,
+                               const torch::Tensor& draws, int64_t view) const {
+  const int64_t size = layout.chunk_size, canvas_rows = layout.chunks * size;
+  torch::Tensor rows = layout.rows.to(latents.device());
+  // Unused rows keep latent 0, class 0, draw 0: rendered and dropped.
+  torch::Tensor z = torch::zeros({canvas_rows, latents.size(1)}, latents.options()).index_copy_(0, rows, latents);
+  torch::Tensor y = torch::zeros({canvas_rows}, classes.options()).index_copy_(0, rows.to(classes.device()), classes);
+  torch::Tensor d = torch::zeros({canvas_rows}, draws.options()).index_copy_(0, rows.to(draws.device()), draws);
+  std::vector<torch::Tensor> chunks;
+  for (int64_t c = 0; c < layout.chunks; ++c) {
+    // clone(): each call gets its own freshly allocated (aligned) input, like any other call.
+    torch::Tensor images = generator_->generate(z.narrow(0, c * size, size).clone(), y.narrow(0, c * size, size).clone());
+    chunks.push_back(augment::augment(augment_, rng_, images, d.narrow(0, c * size, size).clone(), view, out_size()));
+  }
+  return torch::cat(chunks).index_select(0, rows.to(chunks.front().device()));
+}
+
 ViewBatch ViewMaker::make(const torch::Tensor& draws, const torch::Tensor& anchors) const {
   SV_CHECK(draws.sizes() == anchors.sizes(), "draws ", draws.sizes(), " and anchors ", anchors.sizes(), " differ");
+  check_indices(draws, "draw indices");
   torch::NoGradGuard no_grad;
-  const int64_t batch = draws.size(0), count = views_.count;
   ViewBatch out;
   out.draw_indices = draws;
   out.class_ids = anchor_classes(anchors);
   torch::Tensor z = anchor_latents(anchors);
   torch::Tensor view_z = view_latents(z, draws);
-  // One generator call for anchors and views together (eval mode: images do not depend on the batch).
-  torch::Tensor all_z = torch::cat({z, view_z.view({batch * count, -1})}, 0);
-  // Rows: anchors b = 0..B-1, then views anchor-major (row B + b*count + k is view k of anchor b).
-  torch::Tensor all_y = torch::cat({out.class_ids, out.class_ids.repeat_interleave(count)}).clamp_min(0);
-  torch::Tensor images = generator_->generate(all_z, all_y);
-  torch::Tensor anchor_images = images.narrow(0, 0, batch);
-  torch::Tensor view_images = images.narrow(0, batch, batch * count).view({batch, count, images.size(1),
-                                                                          images.size(2), images.size(3)});
-  augment_into(out, augment_, rng_, anchor_images, view_images, out_size());
+  torch::Tensor classes = out.class_ids.clamp_min(0);
+  // Anchor and views of one sample share its slot (key = anchor index), so at sigma 0 a view is the
+  // anchor bit for bit, and a repeated anchor of a finite pool renders the same each time.
+  const ChunkLayout layout = layout_chunks(anchors, render_chunk_);
+  out.anchors = render(layout, z, classes, draws, 0);
+  std::vector<torch::Tensor> views;
+  for (int64_t k = 0; k < views_.count; ++k) views.push_back(render(layout, view_z.select(1, k), classes, draws, k + 1));
+  out.views = torch::stack(views, 1);
   return out;
 }
 

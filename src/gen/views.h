@@ -4,6 +4,8 @@
 // (independent) or z itself (anchor: pixel views only). Anchor and views are then augmented
 // (SimCLR style, both sides) with parameters keyed by (draw index, view number): view number 0 is
 // the anchor, k + 1 the k-th view. So every image is a pure function of (seed, draw, anchor index).
+// The bits too: the generator and the augmentations run on canonical chunks of
+// generator.render_chunk rows keyed by the anchor index (chunk_layout.h), never on the caller's batch.
 #pragma once
 
 #include <torch/torch.h>
@@ -12,6 +14,7 @@
 
 #include "core/config.h"
 #include "core/rng.h"
+#include "gen/chunk_layout.h"
 #include "gen/generator.h"
 
 namespace synthview::gen {
@@ -42,9 +45,14 @@ class ViewMaker {
 
  private:
   torch::Tensor on_device(const torch::Tensor& indices) const;
+  // Renders and augments view number `view` (0 = anchor) of every input in the chunks of `layout`;
+  // latents [B, D], classes [B] (>= 0) and draws [B] are in input order, so is the result.
+  torch::Tensor render(const ChunkLayout& layout, const torch::Tensor& latents, const torch::Tensor& classes,
+                       const torch::Tensor& draws, int64_t view) const;
 
   ViewsSection views_;
   AugmentSection augment_;
+  int64_t render_chunk_;
   std::shared_ptr<Generator> generator_;
   CounterRng rng_;
 };
