@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "core/allocator.h"
 #include "core/error.h"
 
 namespace synthview::cli {
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
+    configure_allocator();
     for (const auto& command : cli::commands()) {
       if (command.name == args[0]) return command.run(args);
     }

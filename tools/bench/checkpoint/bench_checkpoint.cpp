@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "ckpt/checkpoint.h"
+#include "core/allocator.h"
 #include "model/resnet.h"
 
 namespace po = boost::program_options;
@@ -60,6 +61,7 @@ void raw_read(const std::string& path, ckpt::NamedTensors& tensors) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  synthview::configure_allocator();  // as the synthview binary does
   po::options_description options("bench_checkpoint options");
   options.add_options()("help,h", "show this help")(
       "dir", po::value<std::string>()->default_value(std::filesystem::temp_directory_path().string()),

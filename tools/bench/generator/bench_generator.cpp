@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "augment/pipeline.h"
+#include "core/allocator.h"
 #include "core/schedule.h"
 #include "gen/builtin_generator.h"
 #include "gen/prefetch.h"
@@ -44,6 +45,7 @@ double run_steps(gen::PrefetchingShard& shard, int64_t steps, const std::functio
 }  // namespace
 
 int main(int argc, char** argv) {
+  synthview::configure_allocator();  // as the synthview binary does
   const int64_t batch = argc > 1 ? std::atoll(argv[1]) : 256;
   const int64_t steps = argc > 2 ? std::atoll(argv[2]) : 5;
   const int trainer_threads = argc > 3 ? std::atoi(argv[3]) : 1;
