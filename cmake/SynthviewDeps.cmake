@@ -1,5 +1,16 @@
 # Finds every external dependency once, so modules only name imported targets.
 find_package(Torch REQUIRED)
+# TorchConfig's find_library looks in system folders before its own: with Debian's LibTorch installed
+# too, a CUDA LibTorch given by CMAKE_PREFIX_PATH=<torch>/share/cmake would link Debian's libtorch.so.
+get_filename_component(SYNTHVIEW_TORCH_ROOT "${TORCH_INSTALL_PREFIX}" REALPATH)
+if(EXISTS "${SYNTHVIEW_TORCH_ROOT}/lib/libtorch.so")
+  get_filename_component(SYNTHVIEW_TORCH_FOUND "${TORCH_LIBRARY}" REALPATH)
+  get_filename_component(SYNTHVIEW_TORCH_OWN "${SYNTHVIEW_TORCH_ROOT}/lib/libtorch.so" REALPATH)
+  if(NOT SYNTHVIEW_TORCH_FOUND STREQUAL SYNTHVIEW_TORCH_OWN)
+    message(FATAL_ERROR "LibTorch's CMake package is in ${SYNTHVIEW_TORCH_ROOT} but libtorch was found at "
+                        "${TORCH_LIBRARY}: set CMAKE_PREFIX_PATH to the torch folder itself (${SYNTHVIEW_TORCH_ROOT})")
+  endif()
+endif()
 find_package(MPI REQUIRED COMPONENTS CXX)
 find_package(HDF5 REQUIRED COMPONENTS C)
 find_package(Boost REQUIRED COMPONENTS program_options)
@@ -37,12 +48,16 @@ else()
   set(SYNTHVIEW_WITH_CUDA ${SYNTHVIEW_CUDA})
 endif()
 
-# The toolkit and nccl.h (present under /usr/local/cuda on CPU machines too) let the raw NCCL layer
-# be compiled even when it cannot run, so it does not rot unseen.
-find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_ROOT} /usr/local/cuda PATH_SUFFIXES include)
-find_library(NCCL_LIBRARY nccl HINTS /usr/local/cuda PATH_SUFFIXES lib64 lib)
-find_path(CUDART_INCLUDE_DIR cuda_runtime_api.h HINTS /usr/local/cuda PATH_SUFFIXES include)
-find_library(CUDART_LIBRARY cudart HINTS /usr/local/cuda PATH_SUFFIXES lib64 lib)
+# NCCL: the copy LibTorch's CUDA libraries load (a pip install keeps it in site-packages/nvidia/nccl,
+# which libtorch_cuda's RPATH names), else the CUDA toolkit's. One NCCL per process: linking a second
+# copy would give two NCCLs whose symbols collide (tests/dist/nccl checks it). The toolkit and nccl.h
+# (present under /usr/local/cuda on CPU machines too) also let the raw NCCL layer be compiled when it
+# cannot run, so it does not rot unseen.
+set(SYNTHVIEW_TORCH_NCCL "${SYNTHVIEW_TORCH_ROOT}/../nvidia/nccl")
+find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${SYNTHVIEW_TORCH_NCCL}/include ${CUDAToolkit_ROOT}/include /usr/local/cuda/include)
+find_library(NCCL_LIBRARY NAMES nccl libnccl.so.2 HINTS ${SYNTHVIEW_TORCH_NCCL}/lib /usr/local/cuda/lib64 /usr/local/cuda/lib)
+find_path(CUDART_INCLUDE_DIR cuda_runtime_api.h HINTS ${CUDAToolkit_ROOT}/include /usr/local/cuda/include)
+find_library(CUDART_LIBRARY cudart HINTS /usr/local/cuda/lib64 /usr/local/cuda/lib)
 if(NCCL_INCLUDE_DIR AND CUDART_INCLUDE_DIR)
   set(SYNTHVIEW_HAVE_NCCL_HEADERS ON)
 else()
@@ -52,4 +67,4 @@ if(SYNTHVIEW_WITH_CUDA AND NOT (NCCL_LIBRARY AND SYNTHVIEW_HAVE_NCCL_HEADERS))
   message(FATAL_ERROR "SYNTHVIEW_CUDA is on but nccl.h/libnccl were not found (looked under /usr/local/cuda)")
 endif()
 message(STATUS "synthview: CUDA training path ${SYNTHVIEW_WITH_CUDA} (LibTorch CUDA: ${SYNTHVIEW_HAVE_CUDA_TORCH}); "
-               "NCCL headers ${SYNTHVIEW_HAVE_NCCL_HEADERS}; LibTorch ${Torch_VERSION}")
+               "NCCL headers ${SYNTHVIEW_HAVE_NCCL_HEADERS} (${NCCL_LIBRARY}); LibTorch ${Torch_VERSION} in ${SYNTHVIEW_TORCH_ROOT}")
