@@ -4,6 +4,7 @@
 #include <c10/cuda/CUDAStream.h>
 
 #include "core/error.h"
+#include "dist/setup_guard.h"
 
 namespace synthview::dist {
 
@@ -75,15 +76,19 @@ NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s) : timeout_
   if (devices == 0) {
     throw DistributedError(synthview::str("rank ", place_.rank, " (host ", place_.host, "): no CUDA device visible"));
   }
-  if (devices > 1 && place_.local_rank >= devices) {
-    throw InputError(synthview::str(place_.local_size, " ranks on host ", place_.host, " but only ", devices,
-                                    " GPUs visible: start at most one rank per GPU"));
-  }
-  device_index_ = devices == 1 ? 0 : place_.local_rank;  // one visible GPU: the launcher bound it already
+  // One visible GPU: the launcher bound it already; several: the local rank picks one.
+  device_index_ = devices == 1 ? 0 : place_.local_rank % devices;
+  nccl_raw::set_device(device_index_);
+  // No watchdog exists yet, and a peer lost here would block the others forever.
+  SetupDeadline deadline("NCCL setup", timeout_s, place_.rank);
+  deadline.stage("the check that every rank has its own GPU");
+  check_one_rank_per_gpu(parent, nccl_raw::device_uuid(device_index_), devices);
+  deadline.stage("the broadcast of NCCL's unique id from rank 0");
   nccl_raw::UniqueId id{};
   if (place_.rank == 0) id = nccl_raw::make_unique_id();
   SV_MPI_CHECK(MPI_Bcast(id.data(), static_cast<int>(id.size()), MPI_BYTE, 0, parent));
   arrivals_ = std::make_unique<ArrivalTracker>(parent);
+  deadline.stage("ncclCommInitRank");
   raw_ = std::make_unique<nccl_raw::Comm>(id, place_.size, place_.rank, device_index_, place_.host);
   watchdog_ = std::thread([this] { watch(); });
 }
@@ -127,6 +132,11 @@ std::shared_ptr<Work> NcclCommunicator::enqueue(const char* name, std::vector<to
 }
 
 void NcclCommunicator::watch() {
+  try {
+    nccl_raw::set_device(device_index_);  // events and streams belong to this rank's GPU, not GPU 0
+  } catch (const std::exception& e) {
+    abort_job(synthview::str("NCCL watchdog on rank ", rank(), " (host ", place_.host, "): ", e.what()));
+  }
   while (true) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::unique_lock<std::mutex> lock(mutex_);

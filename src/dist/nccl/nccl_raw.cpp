@@ -3,6 +3,7 @@
 #include <cuda_runtime_api.h>
 #include <nccl.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "core/error.h"
@@ -87,6 +88,38 @@ int device_count() {
   int count = 0;
   SV_CUDA_CHECK(cudaGetDeviceCount(&count));
   return count;
+}
+
+void set_device(int device) {
+  const int rank_ = -1;
+  const std::string host_ = "this host";
+  SV_CUDA_CHECK(cudaSetDevice(device));
+}
+
+std::string device_uuid(int device) {
+  const int rank_ = -1;
+  const std::string host_ = "this host";
+  cudaDeviceProp properties{};
+  SV_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
+  const auto* bytes = reinterpret_cast<const unsigned char*>(properties.uuid.bytes);
+  std::string text = "GPU-";
+  char hex[3];
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) text += '-';
+    std::snprintf(hex, sizeof(hex), "%02x", bytes[i]);
+    text += hex;
+  }
+  return text;
+}
+
+int header_version() { return NCCL_VERSION_CODE; }
+
+int library_version() {
+  const int rank_ = -1;
+  const std::string host_ = "this host";
+  int version = 0;
+  SV_NCCL_CHECK(ncclGetVersion(&version));
+  return version;
 }
 
 Event::Event(int rank, const std::string& host) : rank_(rank), host_(host) {

@@ -18,6 +18,15 @@ using UniqueId = std::array<char, 128>;  // NCCL_UNIQUE_ID_BYTES
 UniqueId make_unique_id();               // on one rank, then broadcast (over MPI)
 
 int device_count();
+// Makes `device` current for the calling thread (every thread that touches a rank's events or
+// streams must, or it opens a context on GPU 0).
+void set_device(int device);
+// The device's UUID as "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", as nvidia-smi -L prints it.
+std::string device_uuid(int device);
+// NCCL_VERSION_CODE of the headers compiled against, and ncclGetVersion() of the library loaded:
+// they differ when a second NCCL got into the process.
+int header_version();
+int library_version();
 
 // A CUDA event without timing; `stream` arguments are cudaStream_t passed as void*.
 class Event {
@@ -39,6 +48,7 @@ class Event {
 class Comm {
  public:
   // Collective over all nranks processes: cudaSetDevice(device), ncclCommInitRank, a non-blocking stream.
+  // Blocks until every rank joined: callers bound it with a SetupDeadline (dist/setup_guard.h).
   Comm(const UniqueId& id, int nranks, int rank, int device, const std::string& host);
   ~Comm();
   Comm(const Comm&) = delete;
