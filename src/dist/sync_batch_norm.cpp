@@ -27,9 +27,8 @@ torch::Tensor per_channel(const torch::Tensor& v, const torch::Tensor& x) {
 struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunction> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& weight, const torch::Tensor& bias, const torch::Tensor& mean,
-                               const torch::Tensor& invstd, double global_count, Communicator* comm) {
-    ctx->save_for_backward({x, weight, mean, invstd});
-    ctx->saved_data["count"] = global_count;
+                               const torch::Tensor& invstd, const torch::Tensor& global_count, Communicator* comm) {
+    ctx->save_for_backward({x, weight, mean, invstd, global_count});
     // The communicator travels as an address: IValue holds no plain pointers.
     ctx->saved_data["comm"] = static_cast<int64_t>(reinterpret_cast<intptr_t>(comm));
     return (x - per_channel(mean, x)) * per_channel(invstd * weight, x) + per_channel(bias, x);
@@ -38,8 +37,7 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
-    const torch::Tensor &x = saved[0], &weight = saved[1], &mean = saved[2], &invstd = saved[3];
-    const double count = ctx->saved_data["count"].toDouble();
+    const torch::Tensor &x = saved[0], &weight = saved[1], &mean = saved[2], &invstd = saved[3], &count = saved[4];
     auto& comm = *reinterpret_cast<Communicator*>(static_cast<intptr_t>(ctx->saved_data["comm"].toInt()));
     const torch::Tensor dy = grad_outputs[0];
     const auto dims = reduce_dims(x);
@@ -93,22 +91,28 @@ torch::Tensor SyncBatchNorm2dImpl::forward(const torch::Tensor& input) {
                              options_.eps, /*cudnn_enabled=*/true);
   }
 
-  torch::Tensor mean, invstd;
-  double count = 0;
+  // Statistics in float32 at least (a bf16 input under autocast would round the mean, the variance
+  // and even the count: 14112 is 14080 in bf16). The count is a host integer, exact in the float32
+  // gather below up to 2^24 per rank. Nothing is copied to the host: no device sync per layer.
+  const int64_t local_count = input.numel() / num_features_;
+  SV_CHECK(local_count >= 1 && local_count < (int64_t(1) << 24), "SyncBatchNorm2d: ", local_count,
+           " values per channel on this rank (expected 1 to 2^24)");
+  const bool reduced = input.scalar_type() == torch::kBFloat16 || input.scalar_type() == torch::kHalf;
+  const auto stat_type = reduced ? torch::kFloat : input.scalar_type();
+  torch::Tensor mean, invstd, count;
   {
     torch::NoGradGuard no_grad;
     const auto dims = reduce_dims(input);
-    const double local_count = static_cast<double>(input.numel() / num_features_);
-    const torch::Tensor local_mean = input.mean(dims);
-    const torch::Tensor local_m2 = (input - per_channel(local_mean, input)).pow(2).sum(dims);
+    const torch::Tensor local_mean = input.sum(dims, /*keepdim=*/false, stat_type) / static_cast<double>(local_count);
+    const torch::Tensor local_m2 = (input.to(stat_type) - per_channel(local_mean, input)).pow(2).sum(dims);
     const torch::Tensor local =
-        torch::cat({local_mean, local_m2, torch::full({1}, local_count, local_mean.options())}).unsqueeze(0);
+        torch::cat({local_mean, local_m2, torch::full({1}, static_cast<double>(local_count), local_mean.options())})
+            .unsqueeze(0);
     const torch::Tensor all = comm_->all_gather(local);  // [W, 2C+1]
     const torch::Tensor means = all.index({Slice(), Slice(0, num_features_)});
     const torch::Tensor m2s = all.index({Slice(), Slice(num_features_, 2 * num_features_)});
     const torch::Tensor counts = all.index({Slice(), Slice(2 * num_features_, 2 * num_features_ + 1)});
-    count = counts.sum().item<double>();
-    SV_CHECK(count > 1, "SyncBatchNorm2d needs more than one value per channel over all ranks, got ", count);
+    count = counts.sum();  // >= 2: two or more ranks with at least one value each
     mean = (counts * means).sum(0) / count;
     const torch::Tensor m2 = (m2s + counts * (means - mean).pow(2)).sum(0);
     invstd = (m2 / count + options_.eps).rsqrt();

@@ -91,8 +91,8 @@ torch::Tensor supcon(const torch::Tensor& local_embeddings, const torch::Tensor&
                              global_labels.to(torch::kLong), temperature);
 }
 
-double contrastive_top1(const torch::Tensor& local_embeddings, const torch::Tensor& global_embeddings,
-                        int64_t local_offset) {
+torch::Tensor contrastive_top1(const torch::Tensor& local_embeddings, const torch::Tensor& global_embeddings,
+                               int64_t local_offset) {
   check_embeddings(local_embeddings, global_embeddings, local_offset);
   torch::NoGradGuard no_grad;
   const int64_t views = local_embeddings.size(1);
@@ -100,7 +100,7 @@ double contrastive_top1(const torch::Tensor& local_embeddings, const torch::Tens
   torch::Tensor nearest_anchor = sim.logits.argmax(1).div(views, "floor");
   torch::Tensor own_anchor =
       anchor_ids(local_offset, local_embeddings.size(0), local_embeddings.device()).repeat_interleave(views);
-  return nearest_anchor.eq(own_anchor).to(torch::kDouble).mean().item<double>();
+  return nearest_anchor.eq(own_anchor).to(torch::kDouble).mean();
 }
 
 }  // namespace synthview::loss

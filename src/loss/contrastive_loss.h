@@ -29,8 +29,9 @@ torch::Tensor supcon(const torch::Tensor& local_embeddings, const torch::Tensor&
                      double temperature);
 
 // Contrastive top-1: the fraction of this rank's view rows whose most similar other embedding in
-// the global batch is another view of the same anchor. No gradient.
-double contrastive_top1(const torch::Tensor& local_embeddings, const torch::Tensor& global_embeddings,
-                        int64_t local_offset);
+// the global batch is another view of the same anchor, as a 0-dim float64 tensor on the
+// embeddings' device (no host sync). No gradient.
+torch::Tensor contrastive_top1(const torch::Tensor& local_embeddings, const torch::Tensor& global_embeddings,
+                               int64_t local_offset);
 
 }  // namespace synthview::loss

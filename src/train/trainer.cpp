@@ -102,7 +102,9 @@ class Trainer {
     const int64_t micro_batches = config_.train.grad_accum;
     const int64_t micro_size = local_batch / micro_batches;
     const bool bf16 = config_.train.precision == "bf16";
-    double local_loss = 0, top1 = 0;
+    // Loss and top-1 stay on the device until the one host copy of the step (below).
+    const auto stat_options = torch::TensorOptions().dtype(torch::kFloat64).device(parts_.device);
+    torch::Tensor local_loss = torch::zeros({}, stat_options), top1 = torch::zeros({}, stat_options);
     torch::Tensor global_embeddings;
     for (int64_t micro = 0; micro < micro_batches; ++micro) {
       torch::Tensor images = batch.images.narrow(0, micro * micro_size, micro_size);
@@ -127,22 +129,24 @@ class Trainer {
       timer.start("loss");
       const int64_t local_offset = parts_.comm->rank() * micro_size;
       torch::Tensor loss = compute_loss(embeddings, global_embeddings, local_offset, labels) / double(micro_batches);
-      top1 += loss::contrastive_top1(embeddings.detach(), global_embeddings.detach(), local_offset) /
-              double(micro_batches);
+      top1 = top1 + loss::contrastive_top1(embeddings.detach(), global_embeddings.detach(), local_offset) /
+                        double(micro_batches);
 
       // 6. Backward; in the last micro-batch gradient buckets are all-reduced while backward continues.
       timer.start("backward");
       parts_.reducer->set_enabled(micro + 1 == micro_batches);
       loss.backward();
-      local_loss += loss.item<double>();
+      local_loss = local_loss + loss.detach().to(torch::kFloat64);
     }
     timer.start("comm_wait");
     parts_.reducer->finish();
 
     // Agree across ranks on loss and accuracy, learn which ranks (if any) saw a non-finite loss, and
-    // whether any rank was asked to stop: then every rank stops after this same step.
-    torch::Tensor local_stats = torch::tensor({local_loss, top1, double(stop_request_.signal())}, torch::kFloat64);
-    torch::Tensor per_rank = parts_.comm->all_gather(local_stats.to(parts_.device).unsqueeze(0)).cpu();  // [W, 3]
+    // whether any rank was asked to stop: then every rank stops after this same step. This copy is
+    // the step's only device-to-host synchronisation (the stop flag is filled on the device).
+    torch::Tensor stop_flag = torch::full({}, double(stop_request_.signal()), stat_options);
+    torch::Tensor local_stats = torch::stack({local_loss, top1, stop_flag});
+    torch::Tensor per_rank = parts_.comm->all_gather(local_stats.unsqueeze(0)).cpu();  // [W, 3]
     const double mean_loss = per_rank.select(1, 0).mean().item<double>();
     const double mean_top1 = per_rank.select(1, 1).mean().item<double>();
     stop_signal_ = static_cast<int>(per_rank.select(1, 2).max().item<double>());

@@ -59,6 +59,28 @@ TEST(SyncBatchNorm, MatchesBatchNormOnTheGlobalBatch) {
   EXPECT_ON_ALL_RANKS(eval_err < 1e-12, synthview::str("eval error ", eval_err));
 }
 
+TEST(SyncBatchNorm, Bf16InputKeepsFloat32StatisticsAndAnExactCount) {
+  // bf16 activations, as autocast produces them, with 14112 values per channel and rank: a count
+  // that bf16 cannot hold (it rounds to 14080). Statistics must still be those of float arithmetic.
+  const int world = comm().size(), me = comm().rank();
+  constexpr int64_t kRows = 18, kMaps = 2;  // 18 * 28 * 28 = 14112
+  torch::manual_seed(11);
+  auto full = (torch::randn({world * kRows, kMaps, 28, 28}) * 3 + 5).to(torch::kBFloat16);
+  torch::nn::BatchNorm2d reference(kMaps);
+  reference->to(torch::kDouble);
+  auto expected = reference(full.to(torch::kDouble)).narrow(0, me * kRows, kRows);
+  SyncBatchNorm2d synced(comm_ptr(), kMaps);
+  auto output = synced(full.narrow(0, me * kRows, kRows));
+  const double out_err = max_relative_error(output.to(torch::kDouble), expected);
+  const double mean_err = max_relative_error(synced->running_mean.to(torch::kDouble), reference->running_mean);
+  const double var_err = max_relative_error(synced->running_var.to(torch::kDouble), reference->running_var);
+  // float32 statistics over 14112 * W values: about 1e-6; bf16 statistics were off by about 1e-2.
+  // One rank is LibTorch's own batch_norm, whose output stays bf16 (rounding 2^-8).
+  const double out_tol = world == 1 ? 1e-2 : 1e-4;
+  EXPECT_ON_ALL_RANKS(out_err < out_tol && mean_err < 1e-5 && var_err < 1e-5,
+                      synthview::str("errors: out ", out_err, " running_mean ", mean_err, " running_var ", var_err));
+}
+
 TEST(SyncBatchNorm, NamesMatchTorchvision) {
   SyncBatchNorm2d synced(comm_ptr(), 2);
   std::vector<std::string> names;

@@ -69,8 +69,8 @@ TEST(NtXent, HandComputedTwoAnchorsTwoViews) {
   // Rank 1 of 2 owns anchor 1 only: its loss is the mean of rows 2 and 3.
   EXPECT_NEAR(loss::nt_xent(z.narrow(0, 1, 1), z, 1, 0.5).item<double>(), (row2 + row3) / 2, 1e-12);
   // Nearest non-self: u0->u1 (positive), u1->u2, u2->u1, u3->u2 (positive).
-  EXPECT_DOUBLE_EQ(loss::contrastive_top1(z, z, 0), 0.5);
-  EXPECT_DOUBLE_EQ(loss::contrastive_top1(z.narrow(0, 1, 1), z, 1), 0.5);
+  EXPECT_DOUBLE_EQ(loss::contrastive_top1(z, z, 0).item<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(loss::contrastive_top1(z.narrow(0, 1, 1), z, 1).item<double>(), 0.5);
 }
 
 TEST(SupCon, HandComputedSameAndDifferentLabels) {
