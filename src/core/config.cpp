@@ -168,6 +168,9 @@ const std::vector<KeyEntry>& schema() {
               "alignment/uniformity metrics period in steps (0 = never)"),
       choice_key("train.precision", field(&C::train, &TrainSection::precision), {"fp32", "bf16"},
                  "bf16: autocast the encoder forward to bfloat16 (meant for CUDA); loss and weights stay fp32"),
+      bool_key("train.deterministic", field(&C::train, &TrainSection::deterministic),
+               "CUDA: deterministic cuDNN/cuBLAS algorithms and no TF32, for bit-exact resume (slower); "
+               "CPU runs are deterministic for a fixed train.threads anyway"),
       int_key("ckpt.every", field(&C::ckpt, &CkptSection::every), 0, kIntMax,
               "steps between checkpoints (0 = only the final one)"),
       int_key("ckpt.keep", field(&C::ckpt, &CkptSection::keep), 1, kIntMax, "newest checkpoints kept"),

@@ -21,6 +21,7 @@ struct TrainSection {
   std::string on_nonfinite = "abort";
   int64_t align_every = 50;  // alignment/uniformity metrics period in steps (0 = never)
   std::string precision = "fp32";  // fp32, or bf16 autocast for the encoder forward
+  bool deterministic = false;      // CUDA: deterministic algorithms, no TF32 (CPU is deterministic already)
 };
 
 struct CkptSection {

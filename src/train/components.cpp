@@ -1,9 +1,11 @@
 #include "train/components.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
+#include "core/cpus.h"
 #include "core/error.h"
 #include "dist/gather.h"
 #include "dist/sync_batch_norm.h"
@@ -27,12 +29,25 @@ torch::Device pick_device(const std::string& device) {
   return torch::Device(torch::kCPU);
 }
 
-// train.threads, or the node's cores shared among the ranks on it; the generator's prefetch thread
-// takes one of them when prefetching is on.
+// train.threads, or the CPUs this rank may use: its affinity mask when the launcher bound it (Slurm's
+// cpusets, mpirun --bind-to), else the node's CPUs shared among the ranks on it.
 int pick_threads(const Config& config, int local_size) {
   if (config.train.threads > 0) return static_cast<int>(config.train.threads);
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::max(1, cores / std::max(1, local_size));
+  const int allowed = usable_cpus();
+  const int node = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (allowed < node) return allowed;  // bound: the mask is this rank's share already
+  return std::max(1, node / std::max(1, local_size));
+}
+
+// train.deterministic on CUDA: the algorithms that give the same bits on every run (CPU ones do
+// already, for a fixed thread count). cuBLAS needs its workspace fixed before its first use.
+void make_cuda_deterministic() {
+  setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+  at::globalContext().setBenchmarkCuDNN(false);
+  at::globalContext().setDeterministicCuDNN(true);
+  at::globalContext().setAllowTF32CuDNN(false);
+  at::globalContext().setAllowTF32CuBLAS(false);
+  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
 }
 
 model::NormFactory pick_norm(const std::string& norm, const std::shared_ptr<dist::Communicator>& comm) {
@@ -48,7 +63,10 @@ Components build_components(const Config& config) {
   // Rank -> GPU from the node-local rank, before anything touches the device.
   torch::Device device = pick_device(config.device);
   parts.comm = dist::make_communicator(config.dist.backend, device, config.dist.timeout_s);
-  if (device.is_cuda()) device = torch::Device(torch::kCUDA, parts.comm->local_rank() % torch::cuda::device_count());
+  if (device.is_cuda()) {
+    device = parts.comm->device();  // the GPU the NCCL communicator bound this rank to
+    if (config.train.deterministic) make_cuda_deterministic();
+  }
   parts.device = device;
   if (config.train.batch_size % parts.comm->size() != 0) {
     throw InputError(str("train.batch_size=", config.train.batch_size, " does not divide by the world size ",
