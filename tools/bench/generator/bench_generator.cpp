@@ -1,6 +1,6 @@
 // bench_generator: throughput of the built-in generator + augmentations, and how much of it the
 // prefetching shard hides behind a simulated training step.
-//   bench_generator [batch=256] [steps=5] [trainer_threads=1] [producer_threads=1]
+//   bench_generator [batch=256] [steps=5] [trainer_threads=1] [producer_threads=1] [render_chunk=32]
 // Uses the default config (the demo's generator: 64-d latent, 10 classes, 1x32x32, width 64).
 #include <chrono>
 #include <cstdio>
@@ -54,15 +54,16 @@ int main(int argc, char** argv) {
   torch::NoGradGuard no_grad;
 
   Config config;
+  if (argc > 5) config.generator.render_chunk = std::atoll(argv[5]);
   auto generator = std::make_shared<gen::BuiltinGenerator>(gen::builtin_info(config.generator), config.generator.width, 0);
   auto maker = std::make_shared<const gen::ViewMaker>(config, generator);
   int64_t params = 0;
   for (const auto& p : generator->net()->parameters()) params += p.numel();
   std::printf("builtin generator: %lld parameters, %lldx%lld px, %lld channel(s); batch %lld anchors + %lld view(s); "
-              "trainer threads %d, producer threads %d\n",
+              "trainer threads %d, producer threads %d, render_chunk %lld\n",
               (long long)params, (long long)config.generator.resolution, (long long)config.generator.resolution,
               (long long)config.generator.channels, (long long)batch, (long long)config.views.count, trainer_threads,
-              producer_threads);
+              producer_threads, (long long)config.generator.render_chunk);
 
   SampleSchedule schedule(batch, 1, 0, 0);
   torch::Tensor draws = schedule.draw_indices(0);
