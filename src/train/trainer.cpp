@@ -247,10 +247,12 @@ class Trainer {
   }
 
   void save_checkpoint() {
-    // Parameters are replicated, so rank 0 alone writes; the others wait so no rank runs ahead of a
-    // checkpoint it might later resume from.
-    if (is_main()) {
-      std::string path = ckpt::checkpoint_path(config_.run.dir, step_);
+    // Parameters are replicated, so rank 0 alone writes; the others wait for its outcome, so no rank runs
+    // ahead of a checkpoint it might later resume from. The wait is bounded by rank 0's heartbeat, not by
+    // dist.timeout_s: a slow disk does not end the job, and a write error under ckpt.on_error=abort ends
+    // every rank at once with rank 0's message.
+    std::string path = ckpt::checkpoint_path(config_.run.dir, step_);
+    root_task_.run(str("writing ", path), [&] {
       try {
         ckpt::write_checkpoint(path, capture_state({config_, options_.command_line, parts_, history_, step_,
                                                     samples_drawn_, parts_.lr_schedule.at(step_ - 1)}));
@@ -261,8 +263,7 @@ class Trainer {
         std::cerr << "\nsynthview: warning: checkpoint at step " << step_ << " not written: " << e.what()
                   << " (ckpt.on_error=continue; the previous checkpoint is intact)\n";
       }
-    }
-    parts_.comm->barrier();
+    });
   }
 
   StopRequest stop_request_;  // first member: a signal during setup is honoured after the first step
