@@ -145,18 +145,14 @@ uint64_t checksum(const NamedTensors& tensors) {
   return hash;
 }
 
-StateFingerprint fingerprint(const Components& parts, int64_t step, int64_t samples_drawn) {
-  const auto params = parts.model->named_parameters();
-  return {step, samples_drawn, checksum(named(params)), checksum(named(parts.model->named_buffers())),
-          checksum(optim::state_tensors(*parts.optimizer, params))};
-}
-
 void check_ranks_agree(const Components& parts, int64_t step, int64_t samples_drawn) {
   dist::Communicator& comm = *parts.comm;
   if (comm.size() == 1) return;
-  const StateFingerprint mine = fingerprint(parts, step, samples_drawn);
-  torch::Tensor row = torch::tensor({mine.step, mine.samples_drawn, static_cast<int64_t>(mine.parameters),
-                                     static_cast<int64_t>(mine.buffers), static_cast<int64_t>(mine.optimizer)});
+  const auto params = parts.model->named_parameters();
+  const uint64_t checksums[] = {checksum(named(params)), checksum(named(parts.model->named_buffers())),
+                                checksum(optim::state_tensors(*parts.optimizer, params))};
+  torch::Tensor row = torch::tensor({step, samples_drawn, static_cast<int64_t>(checksums[0]),
+                                     static_cast<int64_t>(checksums[1]), static_cast<int64_t>(checksums[2])});
   torch::Tensor rows = comm.all_gather(row.to(comm.device()).unsqueeze(0)).cpu();  // [W, 5]
   const char* fields[] = {"step", "samples_drawn", "parameters", "buffers", "optimizer state"};
   std::vector<int> differing;

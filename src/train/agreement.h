@@ -17,21 +17,12 @@ namespace synthview::train {
 // other rank's (whatever rank 0 restored, or its fresh state).
 void share_rank0_state(Components& parts, ckpt::MetricHistory& history, int64_t& step, int64_t& samples_drawn);
 
-// What ranks compare: the counters and one checksum per part of the state.
-struct StateFingerprint {
-  int64_t step = 0;
-  int64_t samples_drawn = 0;
-  uint64_t parameters = 0;
-  uint64_t buffers = 0;
-  uint64_t optimizer = 0;
-};
-StateFingerprint fingerprint(const Components& parts, int64_t step, int64_t samples_drawn);
-
 // A 64-bit checksum of names, dtypes, shapes and bytes, in order (detects any difference, not tampering).
 uint64_t checksum(const std::vector<std::pair<std::string, torch::Tensor>>& tensors);
 
-// Collective. Throws DistributedError (exit 3), on every rank, when some rank's fingerprint differs from
-// rank 0's; the one-line message names those ranks and what differs.
+// Collective. Compares step, samples_drawn and the checksums of parameters, buffers and optimizer state
+// with rank 0's; throws DistributedError (exit 3) on every rank when some rank differs, in one line
+// naming those ranks and what differs.
 void check_ranks_agree(const Components& parts, int64_t step, int64_t samples_drawn);
 
 }  // namespace synthview::train
