@@ -3,7 +3,8 @@
 # as on hosts with local scratch disks (a `sh -c` wrapper appends the rank to run.dir). Rank 0 alone
 # writes checkpoints and, on `--resume auto`, alone reads one: rank 1's folder stays empty, yet the
 # resumed run ends bit-identical to a straight run. Before, rank 1 found no checkpoint in its folder
-# and started fresh while rank 0 resumed at step 3. A checkpoint only rank 0 can read being corrupt or
+# and started fresh while rank 0 resumed at step 3; likewise a checkpoint in rank 1's folder alone is
+# ignored, because rank 0 decides to start fresh. A checkpoint only rank 0 can read being corrupt or
 # of another architecture ends both ranks with rank 0's message and exit 2.
 source "$(dirname "$0")/lib.sh" "$@"
 
@@ -29,6 +30,17 @@ grep -q "resumed from $WORK/host0/checkpoints/step-00000003.h5 at step 3" "$WORK
 "$BIN" ckpt diff --tol 0 "$WORK/straight/checkpoints/step-00000006.h5" "$WORK/host0/checkpoints/step-00000006.h5" \
   > "$WORK/diff" || { cat "$WORK/diff"; fail "the resumed run with node-local run.dirs differs from the straight run"; }
 tail -n 1 "$WORK/diff"
+
+# The other way round: only rank 1's folder holds a checkpoint. Rank 0 finds none and starts fresh, and
+# so does rank 1: the run is the straight run.
+mkdir -p "$WORK/lag1/checkpoints"
+cp "$WORK/straight/checkpoints/step-00000003.h5" "$WORK/lag1/checkpoints/"
+train_node_local "$WORK/lag" --set train.steps=6 --resume auto 2> "$WORK/lag.err" \
+  || { cat "$WORK/lag.err"; fail "the run with a checkpoint on rank 1 only failed"; }
+grep -q "no checkpoint in $WORK/lag0; starting fresh" "$WORK/lag.err" || { cat "$WORK/lag.err"; fail "no fresh start"; }
+[ "$(ls "$WORK/lag1/checkpoints")" = step-00000003.h5 ] || fail "rank 1 wrote into its run.dir"
+"$BIN" ckpt diff "$WORK/straight/checkpoints/step-00000006.h5" "$WORK/lag0/checkpoints/step-00000006.h5" \
+  > "$WORK/diff" || { cat "$WORK/diff"; fail "rank 1 did not start fresh with rank 0"; }
 
 # Errors only rank 0 can see end both ranks with its message and exit 2, well inside dist.timeout_s.
 # expect_exit2 TEXT [train args...]
