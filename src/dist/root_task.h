@@ -1,6 +1,6 @@
 // Work that rank 0 does alone (reading or writing a checkpoint) while the other ranks wait for its
 // outcome. The wait is bounded by rank 0's silence, not by the work's length: while it works, rank 0
-// sends a heartbeat every timeout_s / 4, and a waiting rank that hears nothing from it for timeout_s
+// sends a heartbeat every timeout_s / 4 (at most 5 s), and a waiting rank that hears nothing for timeout_s
 // throws a DistributedError naming rank 0. A slow disk therefore never trips dist.timeout_s, while a
 // frozen, dead or cut-off rank 0 still ends the job. An error in the work ends every rank with rank 0's
 // message and exit code, at once, instead of leaving the others in a collective until the watchdog fires.
