@@ -13,9 +13,11 @@
 #include "core/error.h"
 #include "core/schedule.h"
 #include "dist/gather.h"
+#include "dist/root_task.h"
 #include "eval/embedding_metrics.h"
 #include "loss/contrastive_loss.h"
 #include "model/autocast.h"
+#include "train/agreement.h"
 #include "train/components.h"
 #include "train/progress.h"
 #include "train/state.h"
@@ -30,6 +32,7 @@ class Trainer {
  public:
   Trainer(const Config& config, const RunOptions& options)
       : config_(config), options_(options), parts_(build_components(config)),
+        root_task_(MPI_COMM_WORLD, config.dist.timeout_s),
         schedule_(config.train.batch_size, parts_.comm->size(), parts_.comm->rank(), config.data.unique_samples),
         progress_(config.train.steps, config.run.log_every) {
     if (schedule_.local_batch() % config.train.grad_accum != 0) {
@@ -37,8 +40,7 @@ class Trainer {
                            schedule_.local_batch(), " (train.batch_size / world size)"));
     }
     parts_.model->train();
-    resume_if_asked();
-    if (is_main()) open_outputs();
+    start_from_rank0_state();
     source_ = make_batch_source(config_, parts_, schedule_, samples_drawn_);
   }
 
@@ -205,17 +207,28 @@ class Trainer {
     return loss::nt_xent(local, global, local_offset, config_.loss.temperature);
   }
 
+  // Rank 0 alone picks and reads the checkpoint and prepares run.dir (which may be node-local); its
+  // errors (a corrupt file, another architecture) end every rank with its message. The others then
+  // receive its state, and every rank checks that it holds exactly rank 0's.
+  void start_from_rank0_state() {
+    root_task_.run(str("preparing ", config_.run.dir), [this] {
+      resume_if_asked();
+      open_outputs();
+    });
+    if (!options_.resume.empty()) share_rank0_state(parts_, history_, step_, samples_drawn_);
+    check_ranks_agree(parts_, step_, samples_drawn_);
+  }
+
+  // Rank 0 only.
   void resume_if_asked() {
     if (options_.resume.empty()) return;
     std::string path = options_.resume;
     if (path == "auto") {
       std::vector<std::string> skipped;
       auto found = ckpt::find_resume_checkpoint(config_.run.dir, &skipped);
-      if (is_main()) {
-        for (const auto& message : skipped) std::cerr << "synthview: warning: " << message << "\n";
-      }
+      for (const auto& message : skipped) std::cerr << "synthview: warning: " << message << "\n";
       if (!found) {
-        if (is_main()) std::cerr << "synthview: no checkpoint in " << config_.run.dir << "; starting fresh\n";
+        std::cerr << "synthview: no checkpoint in " << config_.run.dir << "; starting fresh\n";
         return;
       }
       path = *found;
@@ -223,13 +236,12 @@ class Trainer {
     RestoredCounters counters = restore_state(path, config_, parts_, history_);
     step_ = counters.step;
     samples_drawn_ = counters.samples_drawn;
-    if (is_main()) {
-      std::cerr << "synthview: resumed from " << path << " at step " << step_ << " (" << samples_drawn_
-                << " samples drawn)\n";
-      for (const auto& warning : counters.warnings) std::cerr << "synthview: warning: " << warning << "\n";
-    }
+    std::cerr << "synthview: resumed from " << path << " at step " << step_ << " (" << samples_drawn_
+              << " samples drawn)\n";
+    for (const auto& warning : counters.warnings) std::cerr << "synthview: warning: " << warning << "\n";
   }
 
+  // Rank 0 only.
   void open_outputs() {
     fs::create_directories(fs::path(config_.run.dir) / "checkpoints");
     std::ofstream config_file(fs::path(config_.run.dir) / "config.yaml");
@@ -239,10 +251,12 @@ class Trainer {
   }
 
   void save_checkpoint() {
-    // Parameters are replicated, so rank 0 alone writes; the others wait so no rank runs ahead of a
-    // checkpoint it might later resume from.
-    if (is_main()) {
-      std::string path = ckpt::checkpoint_path(config_.run.dir, step_);
+    // Parameters are replicated, so rank 0 alone writes; the others wait for its outcome, so no rank runs
+    // ahead of a checkpoint it might later resume from. The wait is bounded by rank 0's heartbeat, not by
+    // dist.timeout_s: a slow disk does not end the job, and a write error under ckpt.on_error=abort ends
+    // every rank at once with rank 0's message.
+    std::string path = ckpt::checkpoint_path(config_.run.dir, step_);
+    root_task_.run(str("writing ", path), [&] {
       try {
         ckpt::write_checkpoint(path, capture_state({config_, options_.command_line, parts_, history_, step_,
                                                     samples_drawn_, parts_.lr_schedule.at(step_ - 1)}));
@@ -253,8 +267,7 @@ class Trainer {
         std::cerr << "\nsynthview: warning: checkpoint at step " << step_ << " not written: " << e.what()
                   << " (ckpt.on_error=continue; the previous checkpoint is intact)\n";
       }
-    }
-    parts_.comm->barrier();
+    });
   }
 
   StopRequest stop_request_;  // first member: a signal during setup is honoured after the first step
@@ -262,6 +275,7 @@ class Trainer {
   Config config_;
   RunOptions options_;
   Components parts_;
+  dist::RootTask root_task_;  // rank 0's checkpoint reads and writes, waited for by the others
   SampleSchedule schedule_;
   std::unique_ptr<BatchSource> source_;
   MetricsWriter metrics_;

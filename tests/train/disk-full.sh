@@ -2,7 +2,9 @@
 # A full disk during a checkpoint write (DESIGN.md invariant 5): run.dir on a 3 MB tmpfs holds one
 # 2 MB checkpoint but not a second. ckpt.on_error=abort ends the run naming the checkpoint path;
 # ckpt.on_error=continue warns and finishes. Either way the previous checkpoint still verifies and no
-# temporary file is left. Needs root (mount); CI runs as root.
+# temporary file is left. On 2 ranks, abort ends both at once with rank 0's message, well inside
+# dist.timeout_s (the other rank is told, rather than left to its watchdog). Needs root (mount); CI runs
+# as root.
 source "$(dirname "$0")/lib.sh" "$@"
 disk=$WORK/disk
 mkdir -p "$disk"
@@ -27,4 +29,18 @@ for mode in abort continue; do
   [ -z "$(ls "$dir/checkpoints" | grep -v '^step-00000003.h5$')" ] || fail "left behind: $(ls "$dir/checkpoints")"
   rm -rf "$dir"
 done
-echo "a full disk loses no checkpoint"
+
+# 2 ranks, abort: rank 1 receives rank 0's error instead of waiting out dist.timeout_s=120.
+dir=$disk/two-ranks
+start=$SECONDS
+set +e
+train 2 "$dir" --set ckpt.on_error=abort --set dist.timeout_s=120 > "$WORK/out" 2> "$WORK/err"
+code=$?
+set -e
+elapsed=$((SECONDS - start))
+cat "$WORK/err"
+[ "$code" -eq 1 ] || fail "2 ranks, on_error=abort: exit $code, expected 1"
+grep -q "^synthview: error: .*step-00000006.h5" "$WORK/err" || fail "2 ranks: the error does not name the checkpoint"
+[ "$elapsed" -lt 60 ] || fail "2 ranks: the job took $elapsed s to end after the failed write"
+"$BIN" ckpt verify "$dir/checkpoints/step-00000003.h5" || fail "2 ranks: the previous checkpoint is damaged"
+echo "a full disk loses no checkpoint; on 2 ranks abort ends the job in $elapsed s"
