@@ -3,6 +3,9 @@
 //   exit:  rank 1 leaves early (MPI_Finalize and return) instead of joining the collective;
 //   kill:  rank 1 is killed by SIGKILL.
 // Rank 0 is inside an all_reduce; the watchdog must end the job (exit 3, message naming the missing rank).
+//   late:  rank 0 prints "rank 0: late" and sleeps argv[3] seconds (default 3) before an all_reduce of
+//          4 MB (too big to be sent before the receiver is ready): rank 1 arrives and waits first.
+//          tests/multihost/link-failure-in-transfer.sh cuts rank 1's link meanwhile.
 #include <signal.h>
 #include <unistd.h>
 
@@ -26,6 +29,11 @@ int main(int argc, char** argv) {
       comm->all_reduce(values);
     }
     comm->set_step(7);
+    if (mode == "late" && comm->rank() == 0) {
+      std::printf("rank 0: late\n");
+      std::fflush(stdout);
+      sleep(static_cast<unsigned>(argc > 3 ? std::stoi(argv[3]) : 3));
+    }
     if (comm->rank() == 1) {
       if (mode == "stall") sleep(static_cast<unsigned>(timeout_s * 10 + 20));
       if (mode == "exit") {
@@ -34,7 +42,7 @@ int main(int argc, char** argv) {
       }
       if (mode == "kill") raise(SIGKILL);
     }
-    auto values = torch::ones({1000});
+    auto values = torch::ones({mode == "late" ? 1 << 20 : 1000});
     comm->all_reduce(values);
     std::printf("rank %d: collective completed, the fault did not happen\n", comm->rank());
     return 0;
