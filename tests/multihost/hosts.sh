@@ -22,6 +22,7 @@
 #                       bind-mounted by netns-agent.sh in the host's private mount namespace)
 #   D/<host name>       host i's node-local files, as seen from outside (hosts_dir i)
 #   D/hosts, D/hostfile the host names; the mpirun hostfile
+#   D/etc-hosts         /etc/hosts on every host: the host names and their addresses
 # Open MPI starts its daemons on the other hosts through netns-agent.sh (plm_rsh_agent), uses TCP
 # only (btl tcp,self) and only the svnet interfaces (btl_tcp_if_include, oob_tcp_if_include).
 
@@ -44,7 +45,7 @@ hosts_log() { echo "hosts: $*" >&2; }
 # not a skip: tools/setup-deps.sh installs them.
 hosts_require() {
   local tool probe err
-  for tool in ip unshare mpirun; do
+  for tool in ip nsenter unshare mpirun; do
     command -v "$tool" >/dev/null 2>&1 || { hosts_log "missing '$tool' (tools/setup-deps.sh installs it)"; exit 1; }
   done
   if [ "$(id -u)" -ne 0 ]; then
@@ -58,9 +59,9 @@ hosts_require() {
   fi
   if ! err=$(ip -n "$probe" link add svprobe0 type veth peer name svprobe1 2>&1 &&
              ip -n "$probe" link add svprobebr type bridge 2>&1 &&
-             ip netns exec "$probe" unshare --uts -- true 2>&1); then
+             nsenter --net="/run/netns/$probe" unshare --mount --uts -- true 2>&1); then
     ip netns del "$probe" 2>/dev/null || true
-    echo "SKIP: namespace hosts cannot be built here (veth, bridge or UTS namespace refused): $err"
+    echo "SKIP: namespace hosts cannot be built here (veth, bridge, mount or UTS namespace refused): $err"
     return 1
   fi
   ip netns del "$probe"
@@ -95,6 +96,7 @@ hosts_start() {
   mkdir -p "$HOSTS_SHARED" "$HOSTS_LOCAL"
   : >"$HOSTS_DIR/hosts"
   : >"$HOSTS_DIR/hostfile"
+  printf '127.0.0.1 localhost\n::1 localhost\n' >"$HOSTS_DIR/etc-hosts"
   # Namespaces left behind by a test shell that was killed outright (its pid is gone).
   for tag in $(ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^sv\([0-9][0-9]*\)\(h[0-9]\|sw\)$/\1/p' | sort -u); do
     kill -0 "$tag" 2>/dev/null || hosts_remove_namespaces "sv$tag"
@@ -118,6 +120,7 @@ hosts_start() {
     HOSTS_NAMES+=("$name")
     echo "$name" >>"$HOSTS_DIR/hosts"
     echo "$name slots=1" >>"$HOSTS_DIR/hostfile"
+    echo "$HOSTS_NET.$(( i + 1 )) $name" >>"$HOSTS_DIR/etc-hosts"
     mkdir -p "$HOSTS_DIR/$name"
     ip -n "$name" link set lo up
     ip -n "$name" link add "$HOSTS_IF" type veth peer name "p$i" netns "$HOSTS_SWITCH" || return 1
