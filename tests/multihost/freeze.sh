@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 mode=${3:?usage: freeze.sh BIN SOURCE_DIR past|thaw}
 timeout_s=10
-steps=16
+steps=60
 hosts_start 2 "$WORK/cluster"
 run=$HOSTS_SHARED/run
 
@@ -39,6 +39,7 @@ case "$mode" in
     ;;
   thaw)
     sleep 3
+    [ ! -e "$(printf '%s/checkpoints/step-%08d.h5' "$run" "$steps")" ] || fail "the run finished while rank 1 was frozen"
     kill -CONT "$victim"
     echo "rank 1 thawed"
     wait_job "$job" 120 || { cat "$WORK/run.log"; fail "the thawed run did not finish within 120 s"; }

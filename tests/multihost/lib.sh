@@ -18,21 +18,23 @@ launch_on_hosts() {
     "$SRC/launch/local.sh" -n "$np" "$@"
 }
 
-# rank_pid HOST: the pid of the synthview rank running on host HOST.
-rank_pid() {
+# pid_on HOST NAME: the pid of a process called NAME running on host HOST.
+pid_on() {
   local pid
   for pid in $(hosts_pids "$1"); do
-    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = synthview ]; then echo "$pid"; return 0; fi
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]; then echo "$pid"; return 0; fi
   done
   return 1
 }
+# rank_pid HOST: the pid of the synthview rank running on host HOST.
+rank_pid() { pid_on "$1" synthview; }
 
 # wait_for_file PATH SECONDS
 wait_for_file() {
   local deadline=$(( SECONDS + $2 ))
   until [ -e "$1" ]; do
     [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.2
+    sleep 0.05
   done
 }
 

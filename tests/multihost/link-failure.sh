@@ -11,7 +11,7 @@
 #     finishes the run with a final checkpoint bit-identical to a straight run's (`ckpt diff --tol 0`).
 source "$(dirname "$0")/lib.sh" "$@"
 timeout_s=10
-steps=24
+steps=60
 hosts_start 2 "$WORK/cluster"
 run=$HOSTS_SHARED/run
 sets=(--set train.steps=$steps --set ckpt.every=2 --set dist.timeout_s=$timeout_s)
