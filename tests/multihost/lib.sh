@@ -10,11 +10,13 @@ trap 'hosts_stop; rm -rf "$WORK"' EXIT
 hosts_require || exit "$HOSTS_SKIP"
 
 # launch_on_hosts NP SYNTHVIEW_ARGS...: launch/local.sh on host 0 with mpirun across the hosts
-# (hostfile with one slot per host: rank r on host r).
+# (hostfile with one slot per host: rank r on host r). TMPDIR in WORK: the launcher's abort file and
+# Open MPI's session folders go where the test removes them, even when hosts_stop SIGKILLs a job.
 launch_on_hosts() {
   local np=$1
   shift
-  hosts_exec 0 env SYNTHVIEW_BIN="$BIN" SYNTHVIEW_MPIRUN_ARGS="$(hosts_mpirun_args)" \
+  mkdir -p "$WORK/tmp"
+  hosts_exec 0 env TMPDIR="$WORK/tmp" SYNTHVIEW_BIN="$BIN" SYNTHVIEW_MPIRUN_ARGS="$(hosts_mpirun_args)" \
     "$SRC/launch/local.sh" -n "$np" "$@"
 }
 

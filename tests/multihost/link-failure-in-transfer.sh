@@ -11,8 +11,7 @@ source "$(dirname "$0")/lib.sh" "$1" "$2"
 probe=${3:?usage: link-failure-in-transfer.sh BIN SOURCE_DIR PROBE}
 timeout_s=4
 hosts_start 2 "$WORK/cluster"
-hosts_exec 0 env SYNTHVIEW_BIN="$probe" SYNTHVIEW_MPIRUN_ARGS="$(hosts_mpirun_args)" \
-  "$SRC/launch/local.sh" -n 2 late "$timeout_s" 3 >"$WORK/job.log" 2>&1 &
+BIN=$probe launch_on_hosts 2 late "$timeout_s" 3 >"$WORK/job.log" 2>&1 &
 job=$!
 deadline=$(( SECONDS + 60 ))
 until grep -q '^rank 0: late' "$WORK/job.log"; do
