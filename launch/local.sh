@@ -14,10 +14,20 @@
 # Environment:
 #   SYNTHVIEW_BIN          the binary (default: build/synthview of this checkout)
 #   SYNTHVIEW_MPIRUN       the mpirun to use (default: mpirun on PATH)
-#   SYNTHVIEW_MPIRUN_ARGS  extra mpirun options, word-split (e.g. "--mca btl tcp,self")
+#   SYNTHVIEW_MPIRUN_ARGS  extra mpirun options, word-split (e.g. "--mca btl tcp,self", or
+#                          "--hostfile FILE" for several hosts)
+#   SYNTHVIEW_ABORT_GRACE_S  how long mpirun may outlive a rank's abort before this script stops
+#                          it (default 10; see below)
 # Exit status: synthview's own (0 ok, 2 bad input, 3 distributed failure, 1 other, 4 train stopped
 # by a signal after its checkpoint: send SIGUSR1 to mpirun for that, it forwards it to every rank);
 # 2 for bad arguments to this script.
+#
+# An aborted job always ends. A rank that aborts the job (watchdog timeout, lost peer: exit 3) notes
+# its exit code in a file this script watches (SYNTHVIEW_ABORT_FILE, passed to every rank). Open
+# MPI's mpirun then kills the job, but it waits for the daemon of every host to confirm, and waits
+# forever for a host it cannot reach (a link down): when mpirun is still running
+# SYNTHVIEW_ABORT_GRACE_S seconds after the first abort, this script kills it, says so on stderr,
+# and exits with the rank's code (docs/distributed.md, "What a link failure does").
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -107,10 +117,65 @@ if [ "$dry_run" -eq 1 ]; then
   echo
   exit 0
 fi
+
+grace=${SYNTHVIEW_ABORT_GRACE_S:-10}
+[[ "$grace" =~ ^[0-9]+$ ]] || die_usage "SYNTHVIEW_ABORT_GRACE_S wants whole seconds, got '$grace'"
+abort_file=$(mktemp "${TMPDIR:-/tmp}/synthview-abort.XXXXXX")
+stopped_file=$abort_file.stopped
+watcher=""
+cleanup() {
+  if [ -n "$watcher" ]; then kill "$watcher" 2>/dev/null || true; fi
+  rm -f "$abort_file" "$stopped_file"
+}
+trap cleanup EXIT
+export SYNTHVIEW_ABORT_FILE=$abort_file
+# -x: ranks on other hosts get the path too (it only works for them where /tmp is shared).
+cmd=("${cmd[@]:0:1}" -x SYNTHVIEW_ABORT_FILE "${cmd[@]:1}")
+
+# watch_abort: runs beside mpirun (which stays in the foreground, so that Ctrl-C and job control
+# reach it as before); kills mpirun when it outlives a rank's abort by $grace seconds. SIGKILL, not
+# SIGTERM: Open MPI 4.1's mpirun takes a signal during an abort as "forcibly terminate" and crashes
+# in PMIx_Finalize (segmentation fault). Its ranks on this host are killed with it (normally they are
+# gone already: the abort kills them, and those on hosts it can reach, before waiting for the others).
+watch_abort() {
+  local since="" pid children child self=$BASHPID
+  trap - EXIT
+  trap 'exit 0' TERM  # runs after the current `sleep 0.5`: no orphaned sleep
+  while sleep 0.5; do
+    [ -s "$abort_file" ] || continue
+    since=${since:-$SECONDS}
+    [ $(( SECONDS - since )) -ge "$grace" ] || continue
+    # mpirun is this script's only other child.
+    pid=$(pgrep -P $$ | grep -vx "$self" | head -n 1 || true)
+    [ -n "$pid" ] || return 0
+    echo "launch/local.sh: mpirun still running ${grace} s after a rank aborted the job" \
+         "(a host it cannot reach?); killing it" >&2
+    : >"$stopped_file"
+    children=$(pgrep -P "$pid" || true)
+    kill -KILL "$pid" 2>/dev/null || true
+    for child in $children; do kill -KILL "$child" 2>/dev/null || true; done
+    return 0
+  done
+}
+watch_abort &
+watcher=$!
+
+rc=0
+# mpirun's stderr goes where this script's goes (fd 3); the shell's own stderr is /dev/null only for
+# its notice "PID Killed ..." when the watcher kills mpirun (the line below says what happened).
+{ "${cmd[@]}" 2>&3 3>&-; } 3>&2 2>/dev/null || rc=$?
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
+watcher=""
+# A rank aborted the job and mpirun was stopped, or ended by a signal: the rank's code (its error
+# line is printed already).
+if [ -s "$abort_file" ] && { [ -e "$stopped_file" ] || [ "$rc" -gt 128 ]; }; then
+  code=$(head -n 1 "$abort_file" | cut -d ' ' -f 1)
+  [[ "$code" =~ ^[0-9]+$ ]] && [ "$code" -gt 0 ] || code=3
+  exit "$code"
+fi
 # mpirun ends the whole job when a rank dies from a signal (OOM killer, kill -9, node loss) and
 # reports 128 + signal; report that as the distributed failure it is (exit 3, DESIGN.md).
-rc=0
-"${cmd[@]}" || rc=$?
 if [ "$rc" -gt 128 ]; then
   echo "synthview: error: a rank died from signal $((rc - 128)) and mpirun ended the job (exit $rc);" \
        "continue it with --resume auto" >&2

@@ -16,6 +16,7 @@ packages=(
   python3 python3-pip python3-h5py python3-numpy python3-matplotlib   # python3-pip: the CUDA flavour's wheel
   python3-torch python3-torchvision          # oracles for the loss and torchvision-equivalence tests
   slurm-wlm munge                            # the Slurm integration test runs a real slurmctld + slurmd
+  iproute2                                   # tests/multihost: hosts as network namespaces (ip netns)
 )
 
 missing=()

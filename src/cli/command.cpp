@@ -82,7 +82,7 @@ int run_with_mpi(const std::function<int()>& body) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   std::cerr << "synthview: error: " << message << (world > 1 ? str(" [rank ", rank, " of ", world, "]") : "")
             << std::endl;
-  if (world > 1) MPI_Abort(MPI_COMM_WORLD, static_cast<int>(code));
+  if (world > 1) dist::abort_world(static_cast<int>(code), message);
   return static_cast<int>(code);
 }
 

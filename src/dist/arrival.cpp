@@ -1,11 +1,16 @@
 #include "dist/arrival.h"
 
+#include <chrono>
+#include <thread>
+
 #include "dist/mpi_runtime.h"
 
 namespace synthview::dist {
 
 namespace {
 constexpr int kArrivalTag = 7;
+constexpr int kPingTag = 8;
+constexpr int kPongTag = 9;
 }
 
 ArrivalTracker::ArrivalTracker(MPI_Comm parent) {
@@ -13,6 +18,7 @@ ArrivalTracker::ArrivalTracker(MPI_Comm parent) {
   SV_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
   SV_MPI_CHECK(MPI_Comm_size(comm_, &size_));
   last_seen_.assign(size_, -1);
+  last_pong_.assign(size_, 0);
 }
 
 ArrivalTracker::~ArrivalTracker() {
@@ -32,16 +38,50 @@ ArrivalTracker::~ArrivalTracker() {
 void ArrivalTracker::announce(int64_t seq) {
   if (size_ == 1) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  Send send;
-  send.seq = std::make_unique<int64_t>(seq);
-  send.requests.resize(size_ - 1, MPI_REQUEST_NULL);
-  int slot = 0;
+  std::vector<int> peers;
   for (int peer = 0; peer < size_; ++peer) {
-    if (peer == rank_) continue;
-    SV_MPI_CHECK(MPI_Isend(send.seq.get(), 1, MPI_INT64_T, peer, kArrivalTag, comm_, &send.requests[slot++]));
+    if (peer != rank_) peers.push_back(peer);
+  }
+  send_locked(seq, kArrivalTag, peers);
+  last_seen_[rank_] = seq;
+}
+
+void ArrivalTracker::send_locked(int64_t value, int tag, const std::vector<int>& peers) {
+  Send send;
+  send.seq = std::make_unique<int64_t>(value);
+  send.requests.resize(peers.size(), MPI_REQUEST_NULL);
+  for (size_t i = 0; i < peers.size(); ++i) {
+    SV_MPI_CHECK(MPI_Isend(send.seq.get(), 1, MPI_INT64_T, peers[i], tag, comm_, &send.requests[i]));
   }
   sends_.push_back(std::move(send));
-  last_seen_[rank_] = seq;
+}
+
+std::vector<int> ArrivalTracker::unresponsive(double wait_s) {
+  std::vector<int> silent;
+  if (size_ == 1) return silent;
+  int64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    id = ++ping_id_;
+    std::vector<int> peers;
+    for (int peer = 0; peer < size_; ++peer) {
+      if (peer != rank_) peers.push_back(peer);
+    }
+    send_locked(id, kPingTag, peers);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      drain_locked();
+      silent.clear();
+      for (int peer = 0; peer < size_; ++peer) {
+        if (peer != rank_ && last_pong_[peer] < id) silent.push_back(peer);
+      }
+    }
+    if (silent.empty() || std::chrono::steady_clock::now() >= deadline) return silent;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 void ArrivalTracker::drain() {
@@ -54,11 +94,14 @@ void ArrivalTracker::drain_locked() {
   while (true) {
     int pending = 0;
     MPI_Status status;
-    SV_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, kArrivalTag, comm_, &pending, &status));
+    SV_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm_, &pending, &status));
     if (!pending) break;
-    int64_t seq = -1;
-    SV_MPI_CHECK(MPI_Recv(&seq, 1, MPI_INT64_T, status.MPI_SOURCE, kArrivalTag, comm_, MPI_STATUS_IGNORE));
-    if (seq > last_seen_[status.MPI_SOURCE]) last_seen_[status.MPI_SOURCE] = seq;
+    int64_t value = -1;
+    const int peer = status.MPI_SOURCE;
+    SV_MPI_CHECK(MPI_Recv(&value, 1, MPI_INT64_T, peer, status.MPI_TAG, comm_, MPI_STATUS_IGNORE));
+    if (status.MPI_TAG == kArrivalTag && value > last_seen_[peer]) last_seen_[peer] = value;
+    if (status.MPI_TAG == kPingTag) send_locked(value, kPongTag, {peer});
+    if (status.MPI_TAG == kPongTag && value > last_pong_[peer]) last_pong_[peer] = value;
   }
   while (!sends_.empty()) {
     int done = 0;

@@ -11,6 +11,8 @@ namespace synthview::dist {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// Polls are microseconds to a millisecond apart; a gap longer than this means the process was stopped.
+constexpr auto kNotRunningGap = std::chrono::seconds(1);
 
 bool is_half_precision(torch::ScalarType type) { return type == torch::kBFloat16 || type == torch::kHalf; }
 
@@ -150,7 +152,8 @@ void MpiCommunicator::complete(MpiOp& op) {
     arrivals_->announce(op.seq);
     MPI_Request request = MPI_REQUEST_NULL;
     op.start(&request);
-    const auto started = Clock::now();
+    auto started = Clock::now();
+    auto last_poll = started;
     // Poll (Open MPI progresses a request only inside MPI calls, and its MPI_Wait spins): yield while
     // the op is young, for latency, then sleep with a doubling pause up to 1 ms, so a long transfer
     // costs a few hundred wake-ups a second instead of 20000 taken from the compute threads.
@@ -159,7 +162,13 @@ void MpiCommunicator::complete(MpiOp& op) {
       int flag = 0;
       SV_MPI_CHECK(MPI_Test(&request, &flag, MPI_STATUS_IGNORE));
       if (flag) break;
-      const double waited = std::chrono::duration<double>(Clock::now() - started).count();
+      // A gap between two polls is time this process did not run (SIGSTOP, a suspended machine): not
+      // the peers' fault, so not counted. A rank thawed past the deadline, which the launcher is
+      // already ending, must not blame the others in a second error line.
+      const auto now = Clock::now();
+      if (now - last_poll > kNotRunningGap) started += now - last_poll;
+      last_poll = now;
+      const double waited = std::chrono::duration<double>(now - started).count();
       if (timeout_s_ > 0 && waited > timeout_s_) time_out(op);
       if (waited < 2e-4) {
         std::this_thread::yield();
@@ -178,10 +187,18 @@ void MpiCommunicator::complete(MpiOp& op) {
 
 void MpiCommunicator::time_out(const MpiOp& op) {
   const auto missing = arrivals_->missing(op.seq);
+  std::string why = synthview::str("rank(s) ", rank_list(missing), " did not arrive");
+  if (missing.empty()) {
+    // Every rank arrived: ask who still answers (a lost link or host, a stopped process does not).
+    const double wait_s = std::min(5.0, std::max(1.0, timeout_s_ / 2));
+    const auto silent = arrivals_->unresponsive(wait_s);
+    why = silent.empty() ? std::string("every rank arrived and answers, the transfer stalled")
+                         : synthview::str("every rank arrived, then rank(s) ", rank_list(silent),
+                                          " stopped answering (no reply within ", wait_s,
+                                          " s: host or link lost, or process stopped)");
+  }
   abort_job(synthview::str("collective ", op.name, " #", op.seq, " at step ", op.step, " did not complete within ",
-                timeout_s_, " s (dist.timeout_s) on rank ", rank(), " of ", size(), " (host ", place_.host, "): ",
-                missing.empty() ? std::string("every rank arrived, the transfer stalled (peer lost mid-transfer?)")
-                                : synthview::str("rank(s) ", rank_list(missing), " did not arrive")));
+                timeout_s_, " s (dist.timeout_s) on rank ", rank(), " of ", size(), " (host ", place_.host, "): ", why));
 }
 
 void MpiCommunicator::check_tensor(const torch::Tensor& tensor, const char* what) const {

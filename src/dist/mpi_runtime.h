@@ -44,9 +44,17 @@ const std::string& host_name();
 // Text of an MPI error code.
 std::string mpi_error_text(int code);
 
-// Prints "synthview: error: <message>" on stderr and ends the whole job with exit code 3 (MPI_Abort when
-// MPI is up, _exit otherwise). For timeouts: peers blocked inside MPI or NCCL cannot be unwound safely.
+// Prints "synthview: error: <message>" on stderr and ends the whole job with exit code 3 (abort_world).
+// For timeouts: peers blocked inside MPI or NCCL cannot be unwound safely.
 [[noreturn]] void abort_job(const std::string& message);
+
+// Ends the whole job with exit code `code` once the error line is printed: notes "code message" in
+// $SYNTHVIEW_ABORT_FILE if that file exists (launch/local.sh ends an mpirun that outlives an abort),
+// then MPI_Abort when MPI is up; this process _exits with `code` on SIGTERM/SIGINT from then on, and
+// by itself if MPI_Abort has not ended it after kAbortGraceS seconds (a safety net: a rank never
+// hangs in its own abort, whatever its launcher does).
+[[noreturn]] void abort_world(int code, const std::string& message);
+constexpr int kAbortGraceS = 5;
 
 }  // namespace synthview::dist
 

@@ -5,6 +5,9 @@
 //   setup: before any communicator exists (as during NCCL setup), rank 1 stalls instead of sending a
 //          broadcast that rank 0 waits for; the SetupDeadline must end the job.
 // Rank 0 is inside an all_reduce; the watchdog must end the job (exit 3, message naming the missing rank).
+//   late:  rank 0 prints "rank 0: late" and sleeps argv[3] seconds (default 3) before an all_reduce of
+//          4 MB (too big to be sent before the receiver is ready): rank 1 arrives and waits first.
+//          tests/multihost/link-failure-in-transfer.sh cuts rank 1's link meanwhile.
 #include <signal.h>
 #include <unistd.h>
 
@@ -40,6 +43,11 @@ int main(int argc, char** argv) {
       comm->all_reduce(values);
     }
     comm->set_step(7);
+    if (mode == "late" && comm->rank() == 0) {
+      std::printf("rank 0: late\n");
+      std::fflush(stdout);
+      sleep(static_cast<unsigned>(argc > 3 ? std::stoi(argv[3]) : 3));
+    }
     if (comm->rank() == 1) {
       if (mode == "stall") sleep(static_cast<unsigned>(timeout_s * 10 + 20));
       if (mode == "exit") {
@@ -48,7 +56,7 @@ int main(int argc, char** argv) {
       }
       if (mode == "kill") raise(SIGKILL);
     }
-    auto values = torch::ones({1000});
+    auto values = torch::ones({mode == "late" ? 1 << 20 : 1000});
     comm->all_reduce(values);
     std::printf("rank %d: collective completed, the fault did not happen\n", comm->rank());
     return 0;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Link failure inside a collective that every rank has already arrived at (usage: BIN SOURCE_DIR
+# PROBE, PROBE = tests/dist/watchdog's dist_watchdog_probe). Rank 1 enters a 4 MB all_reduce first;
+# while rank 0 is still 3 s late for it, host 1's link goes down. Rank 0 then enters, its watchdog
+# finds rank 1's arrival announced but the transfer stuck, pings rank 1, gets no answer, and names
+# it: the job (launch/local.sh, mpirun included) ends within dist.timeout_s + 30 s with exit code 3
+# and one error line "every rank arrived, then rank(s) 1 stopped answering". (link-failure.sh cuts
+# a training run at a moment it does not choose; this is the case a missing-arrival check alone
+# cannot name.)
+source "$(dirname "$0")/lib.sh" "$1" "$2"
+probe=${3:?usage: link-failure-in-transfer.sh BIN SOURCE_DIR PROBE}
+timeout_s=4
+hosts_start 2 "$WORK/cluster"
+BIN=$probe launch_on_hosts 2 late "$timeout_s" 3 >"$WORK/job.log" 2>&1 &
+job=$!
+deadline=$(( SECONDS + 60 ))
+until grep -q '^rank 0: late' "$WORK/job.log"; do
+  [ "$SECONDS" -lt "$deadline" ] || { cat "$WORK/job.log"; fail "the probe did not reach its late collective in 60 s"; }
+  sleep 0.1
+done
+sleep 1  # rank 1 is inside the all_reduce by now, its arrival announced
+hosts_link_down 1
+echo "host 1's link is down while rank 1 waits in the collective"
+if ! wait_job "$job" $(( timeout_s + 30 )); then
+  cat "$WORK/job.log"
+  fail "the job still runs ${job_s} s after the link went down: host 0 has $(ps_on 0); host 1 has $(ps_on 1)"
+fi
+cat "$WORK/job.log"
+[ "$job_rc" -eq 3 ] || fail "exit code $job_rc, want 3"
+errors=$(grep -c '^synthview: error:' "$WORK/job.log" || true)
+[ "$errors" -eq 1 ] || fail "$errors 'synthview: error:' lines, want 1"
+grep '^synthview: error:' "$WORK/job.log" | grep -qF 'every rank arrived, then rank(s) 1 stopped answering' \
+  || fail "the error line does not name rank 1 as the rank that stopped answering"
+echo "link lost mid-transfer: exit 3 after ${job_s} s, rank 1 named"
