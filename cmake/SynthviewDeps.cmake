@@ -11,6 +11,17 @@ if(EXISTS "${SYNTHVIEW_TORCH_ROOT}/lib/libtorch.so")
                         "${TORCH_LIBRARY}: set CMAKE_PREFIX_PATH to the torch folder itself (${SYNTHVIEW_TORCH_ROOT})")
   endif()
 endif()
+# PyPI's torch wheels export the std::filesystem they link statically (pytorch/pytorch#133437); a binary
+# whose first NEEDED library is libtorch.so takes those and crashes in remove_all (a null call). Listing
+# libstdc++ first makes the system's definitions win for every binary of the project.
+if(EXISTS "${SYNTHVIEW_TORCH_ROOT}/lib/libtorch.so")
+  execute_process(COMMAND nm -D --defined-only "${SYNTHVIEW_TORCH_ROOT}/lib/libtorch.so"
+                  OUTPUT_VARIABLE SYNTHVIEW_TORCH_SYMBOLS ERROR_QUIET)
+  if(SYNTHVIEW_TORCH_SYMBOLS MATCHES "_ZNSt10filesystem")
+    add_link_options("LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
+    message(STATUS "synthview: ${SYNTHVIEW_TORCH_ROOT}/lib/libtorch.so exports std::filesystem; libstdc++ linked first")
+  endif()
+endif()
 find_package(MPI REQUIRED COMPONENTS CXX)
 find_package(HDF5 REQUIRED COMPONENTS C)
 find_package(Boost REQUIRED COMPONENTS program_options)

@@ -84,7 +84,9 @@ def main():
     parser.add_argument("export", help="file written by `synthview ckpt export PATH --out FILE`")
     parser.add_argument("--reference", help="HDF5 with /input and /output of the C++ encoder")
     parser.add_argument("--rtol", type=float, default=1e-4)
-    parser.add_argument("--atol", type=float, default=1e-4)
+    # Absolute tolerance in units of the largest |output|: an untrained ResNet-50 in eval mode reaches
+    # 1e4, where float32's spacing alone is 1e-3 and two LibTorch versions sum in different orders.
+    parser.add_argument("--atol", type=float, default=1e-5, help="times max |expected output|")
     parser.add_argument("--save", help="also save the torchvision state_dict with torch.save")
     args = parser.parse_args()
 
@@ -98,10 +100,11 @@ def main():
         with torch.no_grad():
             found = model(x)
         max_abs = (found - expected).abs().max().item()
-        ok = found.shape == expected.shape and torch.allclose(found, expected, rtol=args.rtol, atol=args.atol)
+        atol = args.atol * max(1.0, expected.abs().max().item())
+        ok = found.shape == expected.shape and torch.allclose(found, expected, rtol=args.rtol, atol=atol)
         print(f"torchvision output {tuple(found.shape)} (max |value| {expected.abs().max().item():.3g}) vs C++ "
               f"{tuple(expected.shape)}: max abs difference {max_abs:.3g} "
-              f"({'ok' if ok else 'MISMATCH'}, rtol {args.rtol}, atol {args.atol})")
+              f"({'ok' if ok else 'MISMATCH'}, rtol {args.rtol}, atol {atol:.3g})")
         return 0 if ok else 1
     return 0
 
