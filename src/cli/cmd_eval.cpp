@@ -1,4 +1,5 @@
-// `synthview eval`: linear probe and kNN on real Fashion-MNIST for a checkpoint's encoder.
+// `synthview eval`: linear probe and kNN on real Fashion-MNIST for a checkpoint's encoder, and with
+// --baselines beside an untrained encoder of the same shape and raw pixels.
 #include <iomanip>
 #include <iostream>
 
@@ -10,10 +11,14 @@
 namespace synthview::cli {
 namespace {
 
+std::string title(const eval::EvalReport& report) {
+  if (report.subject == "pixels") return "raw pixels";
+  return report.random_init ? std::string("random-init encoder") : "checkpoint " + report.checkpoint;
+}
+
 void print_table(const eval::EvalReport& report) {
   std::cout << std::fixed << std::setprecision(2);
-  std::cout << (report.random_init ? std::string("random-init encoder") : "checkpoint " + report.checkpoint)
-            << ": " << report.feature_dim << "-d features of " << report.train_count << " train / "
+  std::cout << title(report) << ": " << report.feature_dim << "-d features of " << report.train_count << " train / "
             << report.test_count << " test images (" << report.feature_seconds << " s)\n";
   if (report.linear) {
     std::cout << "  linear probe  top1 " << 100 * report.linear->test.top1 << " %  top5 "
@@ -23,6 +28,23 @@ void print_table(const eval::EvalReport& report) {
   for (const auto& score : report.knn) {
     std::cout << "  kNN k=" << std::left << std::setw(4) << score.k << std::right << "  top1 "
               << 100 * score.test.top1 << " %  top5 " << 100 * score.test.top5 << " %\n";
+  }
+}
+
+// One row per subject, test top-1 of each probe: the comparison --baselines is for.
+void print_side_by_side(const std::vector<eval::EvalReport>& reports) {
+  const std::vector<std::string> labels{"trained encoder", "untrained encoder", "raw pixels"};
+  std::cout << "\ntest top-1 (%)        " << (reports[0].linear ? "  linear" : "");
+  for (const auto& score : reports[0].knn) {
+    std::cout << "  kNN k=" << std::left << std::setw(3) << score.k << std::right;
+  }
+  std::cout << "\n";
+  for (const auto& report : reports) {
+    const std::string& label = report.subject == "pixels" ? labels[2] : labels[report.random_init ? 1 : 0];
+    std::cout << "  " << std::left << std::setw(20) << label << std::right;
+    if (report.linear) std::cout << std::setw(8) << 100 * report.linear->test.top1;
+    for (const auto& score : report.knn) std::cout << std::setw(11) << 100 * score.test.top1;
+    std::cout << "\n";
   }
 }
 
@@ -42,10 +64,12 @@ int run_eval_command(const std::vector<std::string>& args) {
       ("train-limit", po::value<int64_t>()->default_value(0), "use only the first N training images (0 = all)")
       ("test-limit", po::value<int64_t>()->default_value(0), "use only the first N test images (0 = all)")
       ("batch-size", po::value<int64_t>()->default_value(256), "images per feature batch")
+      ("baselines", "also evaluate an untrained encoder of the same architecture and raw pixels, on the same "
+                    "loaded images, and print the three side by side")
       ("json", "print one JSON object instead of a table");
   po::variables_map values;
   if (!parse_args("[mpirun -np N] synthview eval --ckpt PATH [--probe linear|knn|both] [--json] | "
-                  "--random-init --config FILE",
+                  "--random-init --config FILE [--baselines]",
                   args, options, {}, values)) {
     return 0;
   }
@@ -74,6 +98,7 @@ int run_eval_command(const std::vector<std::string>& args) {
   eval_options.train_limit = values["train-limit"].as<int64_t>();
   eval_options.test_limit = values["test-limit"].as<int64_t>();
   eval_options.batch_size = values["batch-size"].as<int64_t>();
+  eval_options.baselines = values.count("baselines") > 0;
   if (eval_options.train_limit < 0 || eval_options.test_limit < 0 || eval_options.batch_size < 1) {
     throw InputError("synthview eval: --train-limit and --test-limit must be >= 0 and --batch-size >= 1");
   }
@@ -81,14 +106,16 @@ int run_eval_command(const std::vector<std::string>& args) {
   const bool json = values.count("json") > 0;
   return run_with_mpi([&] {
     auto comm = dist::make_communicator("mpi", torch::kCPU, 600);
-    eval::EvalReport report = train::evaluate_encoder(eval_options, *comm);
-    if (comm->rank() == 0) {
+    const std::vector<eval::EvalReport> reports = train::evaluate(eval_options, *comm);
+    if (comm->rank() != 0) return 0;
+    for (const auto& report : reports) {
       if (json) {
-        std::cout << report.to_json() << std::endl;
+        std::cout << report.to_json() << std::endl;  // one line per subject
       } else {
         print_table(report);
       }
     }
+    if (!json && reports.size() > 1) print_side_by_side(reports);
     return 0;
   });
 }

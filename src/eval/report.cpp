@@ -38,7 +38,8 @@ std::string accuracy_fields(const Accuracy& accuracy) {
 
 std::string EvalReport::to_json() const {
   std::ostringstream out;
-  out << "{\"checkpoint\":" << quoted(checkpoint) << ",\"random_init\":" << (random_init ? "true" : "false")
+  out << "{\"subject\":" << quoted(subject) << ",\"checkpoint\":" << quoted(checkpoint)
+      << ",\"random_init\":" << (random_init ? "true" : "false")
       << ",\"data\":" << quoted(data) << ",\"train\":" << train_count << ",\"test\":" << test_count
       << ",\"feature_dim\":" << feature_dim << ",\"feature_seconds\":" << number(feature_seconds);
   if (linear) {

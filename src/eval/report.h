@@ -12,6 +12,7 @@
 namespace synthview::eval {
 
 struct EvalReport {
+  std::string subject = "checkpoint";  // what was evaluated: checkpoint, random-init or pixels
   std::string checkpoint;  // the evaluated checkpoint's path; empty with random_init
   bool random_init = false;
   std::string data = "fashion-mnist";
@@ -24,7 +25,8 @@ struct EvalReport {
   std::vector<KnnScore> knn;  // one per k when kNN ran
   double knn_seconds = 0;
 
-  // {"checkpoint":..., "random_init":..., "data":..., "train":N, "test":N, "feature_dim":D, "feature_seconds":s,
+  // {"subject":..., "checkpoint":..., "random_init":..., "data":..., "train":N, "test":N, "feature_dim":D,
+  //  "feature_seconds":s,
   //  "linear":{"top1":a,"top5":a,"train_top1":a,"loss_evaluations":n,"seconds":s},
   //  "knn":{"k20":{"top1":a,"top5":a},"k200":{...},"seconds":s}}; accuracies are fractions in [0, 1];
   // "linear"/"knn" appear only for the probes that ran. No newline.

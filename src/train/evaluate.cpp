@@ -53,13 +53,10 @@ std::pair<int64_t, int64_t> share(int64_t n, int rank, int size) {
 }
 
 // Features of every image, computed by all ranks (each its share), gathered on every rank.
-torch::Tensor all_rank_features(model::ContrastiveModel& model, const torch::Tensor& uint8_images,
-                                int64_t channels, int64_t size, int64_t batch_size, dist::Communicator& comm) {
+torch::Tensor all_rank_features(const eval::Encode& encode, const torch::Tensor& uint8_images, int64_t batch_size,
+                                dist::Communicator& comm) {
   const int64_t n = uint8_images.size(0);
   auto [first, count] = share(n, comm.rank(), comm.size());
-  eval::Encode encode = [&](const torch::Tensor& batch) {
-    return model->features(eval::to_encoder_input(batch, channels, size));
-  };
   torch::Tensor local = eval::compute_features(encode, uint8_images.narrow(0, first, count), batch_size);
   if (comm.size() == 1) return local;
   // all_gather needs equal shapes: pad every share to the largest, then drop the padding.
@@ -75,6 +72,49 @@ torch::Tensor all_rank_features(model::ContrastiveModel& model, const torch::Ten
   return torch::cat(parts);
 }
 
+struct Splits {
+  eval::LabeledImages train, test;
+};
+
+Splits load_splits(const EvalOptions& options) {
+  Splits splits{eval::load_fashion_mnist(options.data_folder, "train"),
+                eval::load_fashion_mnist(options.data_folder, "test")};
+  auto keep_first = [](eval::LabeledImages& split, int64_t limit) {
+    if (limit <= 0 || limit >= split.images.size(0)) return;
+    split.images = split.images.narrow(0, 0, limit);
+    split.labels = split.labels.narrow(0, 0, limit);
+  };
+  keep_first(splits.train, options.train_limit);
+  keep_first(splits.test, options.test_limit);
+  return splits;
+}
+
+// One subject's features on both splits, then the probes (on rank 0).
+eval::EvalReport probe(const std::string& subject, const eval::Encode& encode, const Splits& splits,
+                       const EvalOptions& options, dist::Communicator& comm) {
+  eval::EvalReport report;
+  report.subject = subject;
+  report.train_count = splits.train.images.size(0);
+  report.test_count = splits.test.images.size(0);
+  auto start = Clock::now();
+  torch::Tensor train_features = all_rank_features(encode, splits.train.images, options.batch_size, comm);
+  torch::Tensor test_features = all_rank_features(encode, splits.test.images, options.batch_size, comm);
+  report.feature_seconds = seconds_since(start);
+  report.feature_dim = train_features.size(1);
+  if (comm.rank() != 0) return report;
+  if (options.linear) {
+    start = Clock::now();
+    report.linear = eval::linear_probe(train_features, splits.train.labels, test_features, splits.test.labels);
+    report.linear_seconds = seconds_since(start);
+  }
+  if (options.knn) {
+    start = Clock::now();
+    report.knn = eval::knn_classify(train_features, splits.train.labels, test_features, splits.test.labels);
+    report.knn_seconds = seconds_since(start);
+  }
+  return report;
+}
+
 }  // namespace
 
 std::pair<int64_t, int64_t> encoder_input_shape(const Config& config) {
@@ -84,52 +124,38 @@ std::pair<int64_t, int64_t> encoder_input_shape(const Config& config) {
   return {info.channels, config.augment.out_size > 0 ? config.augment.out_size : info.resolution};
 }
 
-eval::EvalReport evaluate_encoder(const EvalOptions& options, dist::Communicator& comm) {
-  eval::EvalReport report;
-  report.random_init = options.random_init;
+std::vector<eval::EvalReport> evaluate(const EvalOptions& options, dist::Communicator& comm) {
   Config config = options.config;
   std::optional<ckpt::Checkpoint> checkpoint;
   if (!options.random_init) {
     checkpoint = ckpt::read_checkpoint(options.checkpoint);
     config = config_from_yaml(checkpoint->config_yaml, {}, str("checkpoint '", options.checkpoint, "' /config"));
-    report.checkpoint = options.checkpoint;
   }
-  model::ContrastiveModel model = build_model(config);
-  if (checkpoint) load_encoder(model, *checkpoint, options.checkpoint);
-  model->eval();
   auto [channels, size] = encoder_input_shape(config);
+  const Splits splits = load_splits(options);
 
-  eval::LabeledImages train_split = eval::load_fashion_mnist(options.data_folder, "train");
-  eval::LabeledImages test_split = eval::load_fashion_mnist(options.data_folder, "test");
-  auto keep_first = [](eval::LabeledImages& split, int64_t limit) {
-    if (limit <= 0 || limit >= split.images.size(0)) return;
-    split.images = split.images.narrow(0, 0, limit);
-    split.labels = split.labels.narrow(0, 0, limit);
+  auto encoder_report = [&, channels = channels, size = size](bool trained) {
+    model::ContrastiveModel model = build_model(config);  // untrained: the config's seed, as train starts
+    if (trained) load_encoder(model, *checkpoint, options.checkpoint);
+    model->eval();
+    eval::Encode encode = [&](const torch::Tensor& batch) {
+      return model->features(eval::to_encoder_input(batch, channels, size));
+    };
+    eval::EvalReport report = probe(trained ? "checkpoint" : "random-init", encode, splits, options, comm);
+    report.random_init = !trained;
+    if (trained) report.checkpoint = options.checkpoint;
+    return report;
   };
-  keep_first(train_split, options.train_limit);
-  keep_first(test_split, options.test_limit);
-  report.train_count = train_split.images.size(0);
-  report.test_count = test_split.images.size(0);
-
-  auto start = Clock::now();
-  torch::Tensor train_features =
-      all_rank_features(model, train_split.images, channels, size, options.batch_size, comm);
-  torch::Tensor test_features = all_rank_features(model, test_split.images, channels, size, options.batch_size, comm);
-  report.feature_seconds = seconds_since(start);
-  report.feature_dim = train_features.size(1);
-  if (comm.rank() != 0) return report;
-
-  if (options.linear) {
-    start = Clock::now();
-    report.linear = eval::linear_probe(train_features, train_split.labels, test_features, test_split.labels);
-    report.linear_seconds = seconds_since(start);
+  std::vector<eval::EvalReport> reports{encoder_report(checkpoint.has_value())};
+  if (options.baselines) {
+    if (checkpoint) reports.push_back(encoder_report(false));
+    // Raw pixels at the encoder's input size and scale: the floor any representation must clear.
+    eval::Encode pixels = [&, channels = channels, size = size](const torch::Tensor& batch) {
+      return eval::to_encoder_input(batch, channels, size).flatten(1);
+    };
+    reports.push_back(probe("pixels", pixels, splits, options, comm));
   }
-  if (options.knn) {
-    start = Clock::now();
-    report.knn = eval::knn_classify(train_features, train_split.labels, test_features, test_split.labels);
-    report.knn_seconds = seconds_since(start);
-  }
-  return report;
+  return reports;
 }
 
 }  // namespace synthview::train

@@ -1,8 +1,10 @@
 // `synthview eval`: a trained (or random-init) encoder's frozen features judged on real
-// Fashion-MNIST with a linear probe and/or kNN. Features are computed by every rank of the job.
+// Fashion-MNIST with a linear probe and/or kNN, optionally beside the two baselines every result
+// needs (the same architecture untrained, and raw pixels). Features are computed by every rank.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "dist/communicator.h"
@@ -20,10 +22,12 @@ struct EvalOptions {
   int64_t train_limit = 0;            // use the first N training images (0 = all 60000)
   int64_t test_limit = 0;             // use the first N test images (0 = all 10000)
   int64_t batch_size = 256;
+  bool baselines = false;             // also the untrained encoder and raw pixels, on the same loaded data
 };
 
-// Every rank calls it; rank 0's report holds the results (the probes run on rank 0).
-eval::EvalReport evaluate_encoder(const EvalOptions& options, dist::Communicator& comm);
+// Every rank calls it; rank 0's reports hold the results (the probes run on rank 0): the encoder's,
+// then with `baselines` the untrained encoder's (subject "random-init") and raw pixels' ("pixels").
+std::vector<eval::EvalReport> evaluate(const EvalOptions& options, dist::Communicator& comm);
 
 // The encoder input shape a config trains with: channels and side in pixels.
 std::pair<int64_t, int64_t> encoder_input_shape(const Config& config);
