@@ -164,13 +164,16 @@ rc=0
 # mpirun's stderr goes where this script's goes (fd 3); the shell's own stderr is /dev/null only for
 # its notice "PID Killed ..." when the watcher kills mpirun (the line below says what happened).
 { "${cmd[@]}" 2>&3 3>&-; } 3>&2 2>/dev/null || rc=$?
+# Read the abort note before stopping the watcher: under load it can be killed before it drops the
+# cleanup trap it inherited, and that trap removes the note.
+abort_note=$(head -n 1 "$abort_file" 2>/dev/null || true)
 kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
 watcher=""
 # A rank aborted the job and mpirun was stopped, or ended by a signal: the rank's code (its error
 # line is printed already).
-if [ -s "$abort_file" ] && { [ -e "$stopped_file" ] || [ "$rc" -gt 128 ]; }; then
-  code=$(head -n 1 "$abort_file" | cut -d ' ' -f 1)
+if [ -n "$abort_note" ] && { [ -e "$stopped_file" ] || [ "$rc" -gt 128 ]; }; then
+  code=$(cut -d ' ' -f 1 <<<"$abort_note")
   [[ "$code" =~ ^[0-9]+$ ]] && [ "$code" -gt 0 ] || code=3
   exit "$code"
 fi

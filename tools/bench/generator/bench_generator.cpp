@@ -1,11 +1,16 @@
 // bench_generator: throughput of the built-in generator + augmentations, and how much of it the
 // prefetching shard hides behind a simulated training step.
 //   bench_generator [batch=256] [steps=5] [trainer_threads=1] [producer_threads=1] [render_chunk=32]
+//   bench_generator BATCH STEPS THREADS 1 32,64,256 [rounds=3]: views (gen + augment) only, for each
+//     render_chunk in turn, alternating for `rounds` rounds: what canonical chunks cost (issue 15).
 // Uses the default config (the demo's generator: 64-d latent, 10 classes, 1x32x32, width 64).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "augment/pipeline.h"
 #include "core/allocator.h"
@@ -42,6 +47,37 @@ double run_steps(gen::PrefetchingShard& shard, int64_t steps, const std::functio
   return std::chrono::duration<double>(Clock::now() - start).count() / steps;
 }
 
+// ms per batch of ViewMaker::make for each chunk size, measured in alternation so that load on the
+// machine falls on every size alike.
+int compare_chunks(int64_t batch, int64_t steps, const std::string& list, int rounds) {
+  std::vector<int64_t> chunks;
+  for (size_t at = 0; at < list.size();) {
+    size_t comma = list.find(',', at);
+    chunks.push_back(std::stoll(list.substr(at, comma - at)));
+    at = comma == std::string::npos ? list.size() : comma + 1;
+  }
+  SampleSchedule schedule(batch, 1, 0, 0);
+  torch::Tensor draws = schedule.draw_indices(0);
+  std::vector<std::vector<double>> ms(chunks.size());
+  for (int round = 0; round < rounds; ++round) {
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      Config config;
+      config.generator.render_chunk = chunks[i];
+      auto generator =
+          std::make_shared<gen::BuiltinGenerator>(gen::builtin_info(config.generator), config.generator.width, 0);
+      gen::ViewMaker maker(config, generator);
+      ms[i].push_back(1e3 * seconds_per_call(steps, [&] { maker.make(draws, draws); }));
+    }
+  }
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    std::sort(ms[i].begin(), ms[i].end());
+    std::printf("render_chunk %5lld: views of %lld anchors: median %7.1f ms per batch (min %7.1f, max %7.1f; "
+                "%d rounds)\n",
+                (long long)chunks[i], (long long)batch, ms[i][ms[i].size() / 2], ms[i].front(), ms[i].back(), rounds);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,6 +89,9 @@ int main(int argc, char** argv) {
   at::set_num_threads(trainer_threads);
   torch::NoGradGuard no_grad;
 
+  if (argc > 5 && std::string(argv[5]).find(',') != std::string::npos) {
+    return compare_chunks(batch, steps, argv[5], argc > 6 ? std::atoi(argv[6]) : 3);
+  }
   Config config;
   if (argc > 5) config.generator.render_chunk = std::atoll(argv[5]);
   auto generator = std::make_shared<gen::BuiltinGenerator>(gen::builtin_info(config.generator), config.generator.width, 0);
