@@ -22,7 +22,8 @@ namespace {
 
 }  // namespace synthview::dist::nccl_raw
 
-// Check macros naming the call, rank and host (rank_/host_ are in scope in Comm and Event members).
+// Check macros naming the call, rank and host (rank_/host_: Comm's and Event's members, or in free
+// functions, which run outside any communicator, the file's defaults below).
 #define SV_CUDA_CHECK(call)                                                                                 \
   do {                                                                                                      \
     cudaError_t sv_cuda_status_ = (call);                                                                   \
@@ -43,6 +44,9 @@ namespace {
 namespace synthview::dist::nccl_raw {
 
 namespace {
+
+const int rank_ = -1;
+const std::string host_ = "this host";
 
 ncclDataType_t nccl_type(DataType type) {
   switch (type) {
@@ -83,22 +87,16 @@ UniqueId make_unique_id() {
 }
 
 int device_count() {
-  const int rank_ = -1;
-  const std::string host_ = "this host";
   int count = 0;
   SV_CUDA_CHECK(cudaGetDeviceCount(&count));
   return count;
 }
 
 void set_device(int device) {
-  const int rank_ = -1;
-  const std::string host_ = "this host";
   SV_CUDA_CHECK(cudaSetDevice(device));
 }
 
 std::string device_uuid(int device) {
-  const int rank_ = -1;
-  const std::string host_ = "this host";
   cudaDeviceProp properties{};
   SV_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
   const auto* bytes = reinterpret_cast<const unsigned char*>(properties.uuid.bytes);
@@ -115,8 +113,6 @@ std::string device_uuid(int device) {
 int header_version() { return NCCL_VERSION_CODE; }
 
 int library_version() {
-  const int rank_ = -1;
-  const std::string host_ = "this host";
   int version = 0;
   SV_NCCL_CHECK(ncclGetVersion(&version));
   return version;
