@@ -9,23 +9,27 @@
 namespace synthview::model {
 namespace {
 
-TEST(Autocast, ConvRunsInBf16InsideTheGuardOnly) {
+// Inside the guard a conv on `device` computes in bf16, after it in float32 again; bf16 keeps 8
+// significant bits, so the relative error of a 27-term dot product stays near 2^-8.
+void expect_conv_in_bf16_inside_guard_only(torch::Device device) {
   torch::manual_seed(0);
   torch::nn::Conv2d conv(torch::nn::Conv2dOptions(3, 8, 3).padding(1));
-  torch::Tensor x = torch::randn({4, 3, 16, 16});
+  conv->to(device);
+  torch::Tensor x = torch::randn({4, 3, 16, 16}).to(device);
   torch::Tensor reference = conv->forward(x);
   torch::Tensor inside;
   {
-    AutocastGuard guard(torch::kCPU, true);
+    AutocastGuard guard(device.type(), true);
     inside = conv->forward(x);
   }
   EXPECT_EQ(inside.scalar_type(), torch::kBFloat16);
   EXPECT_EQ(conv->forward(x).scalar_type(), torch::kFloat);
-  // bf16 keeps 8 significant bits: relative error of a 27-term dot product stays near 2^-8.
   double relative = ((inside.to(torch::kFloat) - reference).norm() / reference.norm()).item<double>();
   EXPECT_GT(relative, 0.0);  // it really ran in lower precision
   EXPECT_LT(relative, 2e-2);
 }
+
+TEST(Autocast, ConvRunsInBf16InsideTheGuardOnly) { expect_conv_in_bf16_inside_guard_only(torch::kCPU); }
 
 TEST(Autocast, DisabledGuardChangesNothing) {
   torch::nn::Linear linear(8, 4);
@@ -83,30 +87,10 @@ TEST(Autocast, GradientsOfTheEncoderMatchFloat32) {
   EXPECT_FALSE(torch::equal(fp32, bf16));
 }
 
-}  // namespace
-}  // namespace synthview::model
-
-namespace synthview::model {
-namespace {
-
 // The CUDA branch of the guard (PyTorch 2.4 changed its API): needs a GPU, else a skip with the reason.
 TEST(CudaAutocast, ConvRunsInBf16OnTheGpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device visible (torch::cuda::is_available() is false)";
-  torch::manual_seed(0);
-  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(3, 8, 3).padding(1));
-  conv->to(torch::kCUDA);
-  torch::Tensor x = torch::randn({4, 3, 16, 16}).to(torch::kCUDA);
-  torch::Tensor reference = conv->forward(x).to(torch::kFloat);
-  torch::Tensor inside;
-  {
-    AutocastGuard guard(torch::kCUDA, true);
-    inside = conv->forward(x);
-  }
-  EXPECT_EQ(inside.scalar_type(), torch::kBFloat16);
-  EXPECT_EQ(conv->forward(x).scalar_type(), torch::kFloat);
-  double relative = ((inside.to(torch::kFloat) - reference).norm() / reference.norm()).item<double>();
-  EXPECT_GT(relative, 0.0);
-  EXPECT_LT(relative, 2e-2);
+  expect_conv_in_bf16_inside_guard_only(torch::kCUDA);
 }
 
 }  // namespace
