@@ -22,26 +22,10 @@ if(EXISTS "${SYNTHVIEW_TORCH_ROOT}/lib/libtorch.so")
     message(STATUS "synthview: ${SYNTHVIEW_TORCH_ROOT}/lib/libtorch.so exports std::filesystem; libstdc++ linked first")
   endif()
 endif()
-find_package(MPI REQUIRED COMPONENTS CXX)
-find_package(HDF5 REQUIRED COMPONENTS C)
-find_package(Boost REQUIRED COMPONENTS program_options)
-find_package(yaml-cpp REQUIRED)
-find_package(ZLIB REQUIRED)
-find_package(PNG REQUIRED)
-find_package(Threads REQUIRED)
-if(SYNTHVIEW_TESTS)
-  find_package(GTest REQUIRED)
-endif()
+include(SynthviewSystemDeps)
 
 # LibTorch exports its own flags (e.g. -D_GLIBCXX_USE_CXX11_ABI); keep them.
 string(APPEND CMAKE_CXX_FLAGS " ${TORCH_CXX_FLAGS}")
-
-# yaml-cpp's exported target name differs between releases.
-if(TARGET yaml-cpp::yaml-cpp)
-  set(SYNTHVIEW_YAML_TARGET yaml-cpp::yaml-cpp)
-else()
-  set(SYNTHVIEW_YAML_TARGET yaml-cpp)
-endif()
 
 add_library(synthview_hdf5 INTERFACE)
 target_include_directories(synthview_hdf5 INTERFACE ${HDF5_INCLUDE_DIRS})

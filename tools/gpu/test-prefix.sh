@@ -42,7 +42,8 @@ inner() {
   say "configuring with SYNTHVIEW_PREFIX_CMAKE_ARGS"
   say "CMake: $("$cmake" --version | head -1)"
   "$cmake" -S "$src" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
-    "${SYNTHVIEW_PREFIX_CMAKE_ARGS[@]}" >"$work/configure.log" 2>&1 || { cat "$work/configure.log"; fail "configure"; }
+    -DSYNTHVIEW_SOURCE_DIR="$repo_root" "${SYNTHVIEW_PREFIX_CMAKE_ARGS[@]}" >"$work/configure.log" 2>&1 ||
+    { cat "$work/configure.log"; fail "configure"; }
   grep -E '^-- (Found|synthview)' "$work/configure.log" | sed 's/^/  /'
   say "building"
   "$cmake" --build "$build" -j 1 >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "build"; }
@@ -96,27 +97,16 @@ write_project() {
 cmake_minimum_required(VERSION 3.18)
 project(prefixcheck LANGUAGES C CXX)
 set(CMAKE_CXX_STANDARD 17)
-# The find_package calls of cmake/SynthviewDeps.cmake, minus Torch.
-find_package(MPI REQUIRED COMPONENTS CXX)
-find_package(HDF5 REQUIRED COMPONENTS C)
-find_package(Boost REQUIRED COMPONENTS program_options)
-find_package(yaml-cpp REQUIRED)
-find_package(ZLIB REQUIRED)
-find_package(PNG REQUIRED)
-find_package(Threads REQUIRED)
-find_package(GTest REQUIRED)
-if(TARGET yaml-cpp::yaml-cpp)
-  set(YAML_TARGET yaml-cpp::yaml-cpp)
-else()
-  set(YAML_TARGET yaml-cpp)
-endif()
+# The project's own find_package calls for everything but Torch.
+set(SYNTHVIEW_TESTS ON)
+include(${SYNTHVIEW_SOURCE_DIR}/cmake/SynthviewSystemDeps.cmake)
 message(STATUS "synthview-prefix: MPI ${MPI_CXX_LIBRARIES}; HDF5 ${HDF5_C_LIBRARIES} ${HDF5_INCLUDE_DIRS}; "
                "Boost ${Boost_DIR}; yaml-cpp ${yaml-cpp_DIR}; GTest ${GTest_DIR}; PNG ${PNG_LIBRARIES}; ZLIB ${ZLIB_LIBRARIES}")
 add_executable(prefixcheck main.cpp)
 target_include_directories(prefixcheck PRIVATE ${HDF5_INCLUDE_DIRS})
 target_compile_definitions(prefixcheck PRIVATE ${HDF5_DEFINITIONS})
 target_link_libraries(prefixcheck PRIVATE MPI::MPI_CXX ${HDF5_C_LIBRARIES} Boost::program_options
-                      ${YAML_TARGET} PNG::PNG ZLIB::ZLIB Threads::Threads)
+                      ${SYNTHVIEW_YAML_TARGET} PNG::PNG ZLIB::ZLIB Threads::Threads)
 add_executable(prefixcheck_gtest gtest.cpp)
 target_link_libraries(prefixcheck_gtest PRIVATE GTest::gtest GTest::gtest_main Threads::Threads)
 EOF
