@@ -1,5 +1,6 @@
 #include "dist/arrival.h"
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -11,7 +12,10 @@ namespace {
 constexpr int kArrivalTag = 7;
 constexpr int kPingTag = 8;
 constexpr int kPongTag = 9;
-}
+std::atomic<int64_t> messages_sent{0};
+}  // namespace
+
+int64_t watchdog_messages_sent() { return messages_sent.load(); }
 
 ArrivalTracker::ArrivalTracker(MPI_Comm parent) {
   SV_MPI_CHECK(MPI_Comm_dup(parent, &comm_));
@@ -53,6 +57,7 @@ void ArrivalTracker::send_locked(int64_t value, int tag, const std::vector<int>&
   for (size_t i = 0; i < peers.size(); ++i) {
     SV_MPI_CHECK(MPI_Isend(send.seq.get(), 1, MPI_INT64_T, peers[i], tag, comm_, &send.requests[i]));
   }
+  messages_sent += static_cast<int64_t>(peers.size());
   sends_.push_back(std::move(send));
 }
 

@@ -51,6 +51,10 @@ class ArrivalTracker {
   std::deque<Send> sends_;
 };
 
+// Messages every ArrivalTracker of this process has sent so far (announcements, pings, answers): what
+// the watchdog costs the network, for tests and tools/bench/watchdog.
+int64_t watchdog_messages_sent();
+
 // "1, 3" (or "none").
 std::string rank_list(const std::vector<int>& ranks);
 
