@@ -51,6 +51,7 @@ class MpiCommunicator final : public Communicator {
   MPI_Comm comm_ = MPI_COMM_NULL;
   ProcessPlace place_;
   double timeout_s_;
+  double announce_after_s_;  // a collective waited on this long announces this rank's arrival
   std::unique_ptr<ArrivalTracker> arrivals_;
 
   std::mutex mutex_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "dist/arrival.h"
 #include "test_support.h"
 
 namespace synthview::dist::testing {
@@ -131,6 +132,22 @@ TEST(Collectives, PlaceIsConsistent) {
 TEST(Collectives, MpiBackendRejectsCudaDevice) {
   EXPECT_THROW(make_communicator("mpi", torch::Device(torch::kCUDA, 0), 10), InputError);
   EXPECT_THROW(make_communicator("gloo", torch::kCPU, 10), InputError);
+}
+
+// The watchdog's normal path is free: collectives that every rank reaches on time send no arrival
+// messages (the old design sent W-1 per rank per collective: at least one each here). Only one that waits
+// longer than ArrivalTracker::announce_delay_s (1 s with the tests' 60 s timeout) announces.
+TEST(Watchdog, CollectivesOnTimeSendNoMessages) {
+  constexpr int kCollectives = 50;
+  auto value = torch::ones({3});
+  comm().all_reduce(value);
+  const int64_t before = watchdog_messages_sent();
+  for (int i = 0; i < kCollectives; ++i) comm().all_reduce(value);
+  const int64_t sent = watchdog_messages_sent() - before;
+  if (comm().rank() == 0) std::printf("[ watchdog ] rank 0 sent %lld messages in %d collectives\n",
+                                      static_cast<long long>(sent), kCollectives);
+  EXPECT_ON_ALL_RANKS(sent < kCollectives, synthview::str(sent, " watchdog messages in ", kCollectives,
+                                                          " on-time collectives"));
 }
 
 }  // namespace

@@ -69,7 +69,8 @@ class NcclWork final : public Work {
 
 }  // namespace
 
-NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s) : timeout_s_(timeout_s) {
+NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s)
+    : timeout_s_(timeout_s), announce_after_s_(ArrivalTracker::announce_delay_s(timeout_s)) {
   if (!MpiRuntime::active()) throw DistributedError("MPI is not initialised: construct dist::MpiRuntime first");
   place_ = process_place(parent);
   const int devices = nccl_raw::device_count();
@@ -87,7 +88,7 @@ NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s) : timeout_
   nccl_raw::UniqueId id{};
   if (place_.rank == 0) id = nccl_raw::make_unique_id();
   SV_MPI_CHECK(MPI_Bcast(id.data(), static_cast<int>(id.size()), MPI_BYTE, 0, parent));
-  arrivals_ = std::make_unique<ArrivalTracker>(parent);
+  arrivals_ = std::make_unique<ArrivalTracker>(parent, "");
   deadline.stage("ncclCommInitRank");
   raw_ = std::make_unique<nccl_raw::Comm>(id, place_.size, place_.rank, device_index_, place_.host);
   watchdog_ = std::thread([this] { watch(); });
@@ -121,7 +122,7 @@ std::shared_ptr<Work> NcclCommunicator::enqueue(const char* name, std::vector<to
   pending.seq = next_seq_++;
   pending.started = Clock::now();
   pending.keep_alive = std::move(keep_alive);
-  arrivals_->announce(pending.seq);
+  arrivals_->arrive(pending.seq);  // no message: the watchdog announces it only if it is slow
   raw_->wait_for(c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(device_index_)).stream());
   issue();
   pending.done = raw_->record();
@@ -152,14 +153,11 @@ void NcclCommunicator::watch() {
       if (pending_.empty() || timeout_s_ <= 0) continue;
       const Pending& oldest = pending_.front();
       const double waited = std::chrono::duration<double>(Clock::now() - oldest.started).count();
+      if (waited > announce_after_s_) arrivals_->announce();  // once per arrival
       if (waited <= timeout_s_) continue;
-      const auto missing = arrivals_->missing(oldest.seq);
+      const std::string line = arrivals_->timeout_report(oldest.name, oldest.seq, oldest.step, timeout_s_, ", nccl");
       raw_->abort();
-      abort_job(synthview::str(
-          "collective ", oldest.name, " #", oldest.seq, " at step ", oldest.step, " did not complete within ",
-          timeout_s_, " s (dist.timeout_s) on rank ", rank(), " of ", size(), " (host ", place_.host, ", nccl): ",
-          missing.empty() ? std::string("every rank arrived, the transfer stalled (peer lost mid-transfer?)")
-                          : synthview::str("rank(s) ", rank_list(missing), " did not arrive")));
+      abort_job(line);
     } catch (const std::exception& e) {
       abort_job(synthview::str("NCCL watchdog on rank ", rank(), " (host ", place_.host, "): ", e.what()));
     }

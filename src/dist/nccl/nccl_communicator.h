@@ -58,6 +58,7 @@ class NcclCommunicator final : public Communicator {
   ProcessPlace place_;
   int device_index_ = 0;
   double timeout_s_;
+  double announce_after_s_;  // the oldest collective pending this long announces this rank's arrivals
   std::unique_ptr<ArrivalTracker> arrivals_;
   std::unique_ptr<nccl_raw::Comm> raw_;
 
