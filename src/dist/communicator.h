@@ -55,6 +55,14 @@ class Communicator {
   virtual std::shared_ptr<Work> broadcast_async(torch::Tensor& tensor, int root) = 0;
   virtual std::shared_ptr<Work> barrier_async() = 0;
 
+  // A communicator of the same backend over the same ranks that orders its collectives on its own: its
+  // own MPI communicator, communication thread and watchdog arrivals (NCCL: its own ncclComm and
+  // stream). Collectives on the two never match each other, so a caller that orders its collectives
+  // independently of the program order (GradientReducer: buckets started from autograd hooks) cannot
+  // interleave with the collectives others issue meanwhile. `label` names it in watchdog messages.
+  // A collective call (every rank, in order with this communicator's other collectives).
+  virtual std::shared_ptr<Communicator> duplicate(const std::string& label) = 0;
+
   // Blocking forms.
   void all_reduce(torch::Tensor& tensor, ReduceOp op = kSum) { all_reduce_async(tensor, op)->wait(); }
   torch::Tensor all_gather(const torch::Tensor& tensor);

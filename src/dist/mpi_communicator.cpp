@@ -100,13 +100,13 @@ class MpiOp final : public Work {
   std::string error_;
 };
 
-MpiCommunicator::MpiCommunicator(MPI_Comm parent, double timeout_s)
+MpiCommunicator::MpiCommunicator(MPI_Comm parent, double timeout_s, const std::string& label)
     : timeout_s_(timeout_s), announce_after_s_(ArrivalTracker::announce_delay_s(timeout_s)) {
   if (!MpiRuntime::active()) throw DistributedError("MPI is not initialised: construct dist::MpiRuntime first");
   SV_MPI_CHECK(MPI_Comm_dup(parent, &comm_));
   SV_MPI_CHECK(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
   place_ = process_place(comm_);
-  arrivals_ = std::make_unique<ArrivalTracker>(comm_, "");
+  arrivals_ = std::make_unique<ArrivalTracker>(comm_, label);
   thread_ = std::thread([this] { run_ops(); });
 }
 
@@ -278,6 +278,19 @@ std::shared_ptr<Work> MpiCommunicator::broadcast_async(torch::Tensor& tensor, in
 std::shared_ptr<Work> MpiCommunicator::barrier_async() {
   return submit(
       "barrier", [this](MPI_Request* request) { SV_MPI_CHECK(MPI_Ibarrier(comm_, request)); }, nullptr);
+}
+
+std::shared_ptr<Communicator> MpiCommunicator::duplicate(const std::string& label) {
+  // Through the queue (MPI_Comm_idup), in order with the collectives already submitted on comm_: a
+  // blocking MPI_Comm_dup from this thread could run concurrently with them.
+  MPI_Comm fresh = MPI_COMM_NULL;
+  submit(
+      "duplicate", [this, &fresh](MPI_Request* request) { SV_MPI_CHECK(MPI_Comm_idup(comm_, &fresh, request)); },
+      nullptr)
+      ->wait();
+  auto copy = std::make_shared<MpiCommunicator>(fresh, timeout_s_, label);
+  SV_MPI_CHECK(MPI_Comm_free(&fresh));
+  return copy;
 }
 
 }  // namespace synthview::dist

@@ -69,9 +69,10 @@ class NcclWork final : public Work {
 
 }  // namespace
 
-NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s)
+NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s, const std::string& label)
     : timeout_s_(timeout_s), announce_after_s_(ArrivalTracker::announce_delay_s(timeout_s)) {
   if (!MpiRuntime::active()) throw DistributedError("MPI is not initialised: construct dist::MpiRuntime first");
+  SV_MPI_CHECK(MPI_Comm_dup(parent, &mpi_));
   place_ = process_place(parent);
   const int devices = nccl_raw::device_count();
   if (devices == 0) {
@@ -88,7 +89,7 @@ NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s)
   nccl_raw::UniqueId id{};
   if (place_.rank == 0) id = nccl_raw::make_unique_id();
   SV_MPI_CHECK(MPI_Bcast(id.data(), static_cast<int>(id.size()), MPI_BYTE, 0, parent));
-  arrivals_ = std::make_unique<ArrivalTracker>(parent, "");
+  arrivals_ = std::make_unique<ArrivalTracker>(parent, label);
   deadline.stage("ncclCommInitRank");
   raw_ = std::make_unique<nccl_raw::Comm>(id, place_.size, place_.rank, device_index_, place_.host);
   watchdog_ = std::thread([this] { watch(); });
@@ -102,6 +103,7 @@ NcclCommunicator::~NcclCommunicator() {
   if (watchdog_.joinable()) watchdog_.join();
   raw_.reset();
   arrivals_.reset();
+  if (MpiRuntime::active() && mpi_ != MPI_COMM_NULL) MPI_Comm_free(&mpi_);
 }
 
 void NcclCommunicator::check_tensor(const torch::Tensor& tensor, const char* what) const {
@@ -220,6 +222,10 @@ std::shared_ptr<Work> NcclCommunicator::barrier_async() {
       "barrier", {token},
       [&] { raw_->all_reduce(token.data_ptr(), token.data_ptr(), 1, nccl_raw::DataType::kFloat32, nccl_raw::RedOp::kSum); },
       nullptr, /*host_wait=*/true);
+}
+
+std::shared_ptr<Communicator> NcclCommunicator::duplicate(const std::string& label) {
+  return std::make_shared<NcclCommunicator>(mpi_, timeout_s_, label);
 }
 
 std::shared_ptr<Communicator> make_nccl_communicator(MPI_Comm parent, double timeout_s) {
