@@ -2,7 +2,8 @@
 // (CPU tensors) and NcclCommunicator (CUDA tensors); make_communicator picks one.
 //
 // Rules for callers:
-// - Every rank issues the same collectives in the same order with the same shapes and dtypes.
+// - Every rank issues the same collectives in the same order with the same shapes and dtypes, per
+//   communicator: a duplicate() has an order of its own (GradientReducer starts its buckets on one).
 // - An async op owns its tensor until wait(): do not read or write it before.
 // - A collective that does not complete within the timeout ends the job (exit 3) with one line naming the
 //   operation, the step (set_step) and the ranks that did not arrive; see docs/distributed.md.
