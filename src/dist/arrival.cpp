@@ -1,5 +1,7 @@
 #include "dist/arrival.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -11,9 +13,12 @@ namespace {
 constexpr int kArrivalTag = 7;
 constexpr int kPingTag = 8;
 constexpr int kPongTag = 9;
-}
+std::atomic<int64_t> messages_sent{0};
+}  // namespace
 
-ArrivalTracker::ArrivalTracker(MPI_Comm parent) {
+int64_t watchdog_messages_sent() { return messages_sent.load(); }
+
+ArrivalTracker::ArrivalTracker(MPI_Comm parent, std::string label) : label_(std::move(label)) {
   SV_MPI_CHECK(MPI_Comm_dup(parent, &comm_));
   SV_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
   SV_MPI_CHECK(MPI_Comm_size(comm_, &size_));
@@ -35,53 +40,40 @@ ArrivalTracker::~ArrivalTracker() {
   MPI_Comm_free(&comm_);
 }
 
-void ArrivalTracker::announce(int64_t seq) {
+double ArrivalTracker::announce_delay_s(double timeout_s) {
+  return timeout_s > 0 ? std::clamp(timeout_s / 10, 0.2, 1.0) : 1.0;
+}
+
+std::vector<int> ArrivalTracker::peers() const {
+  std::vector<int> ranks;
+  for (int peer = 0; peer < size_; ++peer) {
+    if (peer != rank_) ranks.push_back(peer);
+  }
+  return ranks;
+}
+
+void ArrivalTracker::arrive(int64_t seq) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_seen_[rank_] = std::max(last_seen_[rank_], seq);
+}
+
+void ArrivalTracker::announce() {
   if (size_ == 1) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<int> peers;
-  for (int peer = 0; peer < size_; ++peer) {
-    if (peer != rank_) peers.push_back(peer);
-  }
-  send_locked(seq, kArrivalTag, peers);
-  last_seen_[rank_] = seq;
+  if (announced_ >= last_seen_[rank_]) return;
+  announced_ = last_seen_[rank_];
+  send_locked(announced_, kArrivalTag, peers());
 }
 
 void ArrivalTracker::send_locked(int64_t value, int tag, const std::vector<int>& peers) {
   Send send;
-  send.seq = std::make_unique<int64_t>(value);
+  send.payload.reset(new int64_t[2]{value, last_seen_[rank_]});
   send.requests.resize(peers.size(), MPI_REQUEST_NULL);
   for (size_t i = 0; i < peers.size(); ++i) {
-    SV_MPI_CHECK(MPI_Isend(send.seq.get(), 1, MPI_INT64_T, peers[i], tag, comm_, &send.requests[i]));
+    SV_MPI_CHECK(MPI_Isend(send.payload.get(), 2, MPI_INT64_T, peers[i], tag, comm_, &send.requests[i]));
   }
+  messages_sent += static_cast<int64_t>(peers.size());
   sends_.push_back(std::move(send));
-}
-
-std::vector<int> ArrivalTracker::unresponsive(double wait_s) {
-  std::vector<int> silent;
-  if (size_ == 1) return silent;
-  int64_t id = 0;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    id = ++ping_id_;
-    std::vector<int> peers;
-    for (int peer = 0; peer < size_; ++peer) {
-      if (peer != rank_) peers.push_back(peer);
-    }
-    send_locked(id, kPingTag, peers);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
-  while (true) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      drain_locked();
-      silent.clear();
-      for (int peer = 0; peer < size_; ++peer) {
-        if (peer != rank_ && last_pong_[peer] < id) silent.push_back(peer);
-      }
-    }
-    if (silent.empty() || std::chrono::steady_clock::now() >= deadline) return silent;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
 }
 
 void ArrivalTracker::drain() {
@@ -96,12 +88,12 @@ void ArrivalTracker::drain_locked() {
     MPI_Status status;
     SV_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm_, &pending, &status));
     if (!pending) break;
-    int64_t value = -1;
+    int64_t message[2] = {-1, -1};
     const int peer = status.MPI_SOURCE;
-    SV_MPI_CHECK(MPI_Recv(&value, 1, MPI_INT64_T, peer, status.MPI_TAG, comm_, MPI_STATUS_IGNORE));
-    if (status.MPI_TAG == kArrivalTag && value > last_seen_[peer]) last_seen_[peer] = value;
-    if (status.MPI_TAG == kPingTag) send_locked(value, kPongTag, {peer});
-    if (status.MPI_TAG == kPongTag && value > last_pong_[peer]) last_pong_[peer] = value;
+    SV_MPI_CHECK(MPI_Recv(message, 2, MPI_INT64_T, peer, status.MPI_TAG, comm_, MPI_STATUS_IGNORE));
+    last_seen_[peer] = std::max(last_seen_[peer], message[1]);  // every message carries the arrival
+    if (status.MPI_TAG == kPingTag) send_locked(message[0], kPongTag, {peer});
+    if (status.MPI_TAG == kPongTag) last_pong_[peer] = std::max(last_pong_[peer], message[0]);
   }
   while (!sends_.empty()) {
     int done = 0;
@@ -113,14 +105,60 @@ void ArrivalTracker::drain_locked() {
 }
 
 std::vector<int> ArrivalTracker::missing(int64_t seq) {
-  std::vector<int> ranks;
-  if (size_ == 1) return ranks;
   std::lock_guard<std::mutex> lock(mutex_);
   drain_locked();
-  for (int peer = 0; peer < size_; ++peer) {
-    if (peer != rank_ && last_seen_[peer] < seq) ranks.push_back(peer);
+  std::vector<int> ranks;
+  for (int peer : peers()) {
+    if (last_seen_[peer] < seq) ranks.push_back(peer);
   }
   return ranks;
+}
+
+std::vector<int> ArrivalTracker::unresponsive(const std::vector<int>& pinged, double wait_s) {
+  int64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    id = ++ping_id_;
+    send_locked(id, kPingTag, pinged);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  std::vector<int> silent;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      drain_locked();
+      silent.clear();
+      for (int peer : pinged) {
+        if (last_pong_[peer] < id) silent.push_back(peer);
+      }
+    }
+    if (silent.empty() || std::chrono::steady_clock::now() >= deadline) return silent;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+std::string ArrivalTracker::timeout_report(const char* name, int64_t seq, int64_t step, double timeout_s,
+                                           const char* note) {
+  // Peers that arrived less than the announce delay ago have not said so yet: ask the missing ones.
+  auto missing_ranks = missing(seq);
+  if (!missing_ranks.empty()) {
+    unresponsive(missing_ranks, announce_delay_s(timeout_s));
+    missing_ranks = missing(seq);
+  }
+  std::string why = synthview::str("rank(s) ", rank_list(missing_ranks), " did not arrive");
+  if (missing_ranks.empty()) {
+    // Every rank arrived: ask who still answers (a lost link or host, a stopped process does not).
+    const double wait_s = std::min(5.0, std::max(1.0, timeout_s / 2));
+    const auto silent = unresponsive(peers(), wait_s);
+    why = silent.empty() ? std::string("every rank arrived and answers, the transfer stalled")
+                         : synthview::str("every rank arrived, then rank(s) ", rank_list(silent),
+                                          " stopped answering (no reply within ", wait_s,
+                                          " s: host or link lost, or process stopped)");
+  }
+  const std::string label = label_.empty() ? std::string() : synthview::str(" (", label_, ")");
+  return synthview::str("collective ", name, label, " #", seq, " at step ", step, " did not complete within ",
+                        timeout_s, " s (dist.timeout_s) on rank ", rank_, " of ", size_, " (host ", host_name(),
+                        note, "): ", why);
 }
 
 std::string rank_list(const std::vector<int>& ranks) {

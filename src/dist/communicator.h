@@ -2,7 +2,8 @@
 // (CPU tensors) and NcclCommunicator (CUDA tensors); make_communicator picks one.
 //
 // Rules for callers:
-// - Every rank issues the same collectives in the same order with the same shapes and dtypes.
+// - Every rank issues the same collectives in the same order with the same shapes and dtypes, per
+//   communicator: a duplicate() has an order of its own (GradientReducer starts its buckets on one).
 // - An async op owns its tensor until wait(): do not read or write it before.
 // - A collective that does not complete within the timeout ends the job (exit 3) with one line naming the
 //   operation, the step (set_step) and the ranks that did not arrive; see docs/distributed.md.
@@ -54,6 +55,14 @@ class Communicator {
   // In place: every rank gets root's tensor.
   virtual std::shared_ptr<Work> broadcast_async(torch::Tensor& tensor, int root) = 0;
   virtual std::shared_ptr<Work> barrier_async() = 0;
+
+  // A communicator of the same backend over the same ranks that orders its collectives on its own: its
+  // own MPI communicator, communication thread and watchdog arrivals (NCCL: its own ncclComm and
+  // stream). Collectives on the two never match each other, so a caller that orders its collectives
+  // independently of the program order (GradientReducer: buckets started from autograd hooks) cannot
+  // interleave with the collectives others issue meanwhile. `label` names it in watchdog messages.
+  // A collective call (every rank, in order with this communicator's other collectives).
+  virtual std::shared_ptr<Communicator> duplicate(const std::string& label) = 0;
 
   // Blocking forms.
   void all_reduce(torch::Tensor& tensor, ReduceOp op = kSum) { all_reduce_async(tensor, op)->wait(); }

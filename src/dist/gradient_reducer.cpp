@@ -11,6 +11,7 @@ GradientReducer::GradientReducer(std::shared_ptr<Communicator> comm, std::vector
                                  int64_t bucket_bytes, bool overlap)
     : comm_(std::move(comm)), overlap_(overlap) {
   SV_CHECK(comm_ != nullptr, "GradientReducer needs a communicator");
+  bucket_comm_ = comm_->duplicate("gradient buckets");
   slots_.reserve(parameters.size());
   std::map<torch::ScalarType, size_t> open_bucket;  // dtype -> bucket being filled
   std::vector<int64_t> bucket_elements;
@@ -88,7 +89,8 @@ void GradientReducer::launch(Bucket& bucket) {
       }
     }
   }
-  bucket.work = comm_->all_reduce_async(bucket.flat, kSum);
+  bucket_comm_->set_step(comm_->step());  // for watchdog messages
+  bucket.work = bucket_comm_->all_reduce_async(bucket.flat, kSum);
 }
 
 void GradientReducer::finish() {

@@ -7,6 +7,13 @@
 // rank whose backward produced gradients in another order cannot mismatch collectives. finish() starts what
 // is left, waits, divides by the world size and writes the average into every parameter's .grad.
 //
+// The buckets run on a communicator of their own (comm->duplicate(), made by the constructor), never on
+// `comm`: when a bucket starts depends on this rank's hooks (a parameter unused on some ranks makes its
+// bucket ready mid-backward on the others only), while SyncBatchNorm's and the gather's backward issue
+// their collectives on `comm` in graph order. On one communicator the two orders would interleave
+// differently on different ranks: collectives of different sizes matched (MPI_ERR_TRUNCATE, wrong sums)
+// or a hang. On two, each is the same on every rank. See docs/distributed.md.
+//
 // Parameters without a gradient in this backward (unused branch, frozen by the graph) count as zeros: they
 // never block a bucket, because finish() starts every bucket on every rank. After finish() every parameter
 // has a defined .grad equal on all ranks. Call finish() exactly once per backward, on every rank.
@@ -25,6 +32,7 @@ namespace synthview::dist {
 
 class GradientReducer {
  public:
+  // A collective call over comm (it duplicates comm).
   GradientReducer(std::shared_ptr<Communicator> comm, std::vector<torch::Tensor> parameters, int64_t bucket_bytes,
                   bool overlap);
   ~GradientReducer();
@@ -61,6 +69,7 @@ class GradientReducer {
   void reset_for_next_backward();
 
   std::shared_ptr<Communicator> comm_;
+  std::shared_ptr<Communicator> bucket_comm_;  // comm_->duplicate(): the buckets' own ordering
   std::vector<Slot> slots_;
   std::vector<Bucket> buckets_;
   std::vector<unsigned> hook_handles_;

@@ -100,12 +100,13 @@ class MpiOp final : public Work {
   std::string error_;
 };
 
-MpiCommunicator::MpiCommunicator(MPI_Comm parent, double timeout_s) : timeout_s_(timeout_s) {
+MpiCommunicator::MpiCommunicator(MPI_Comm parent, double timeout_s, const std::string& label)
+    : timeout_s_(timeout_s), announce_after_s_(ArrivalTracker::announce_delay_s(timeout_s)) {
   if (!MpiRuntime::active()) throw DistributedError("MPI is not initialised: construct dist::MpiRuntime first");
   SV_MPI_CHECK(MPI_Comm_dup(parent, &comm_));
   SV_MPI_CHECK(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
   place_ = process_place(comm_);
-  arrivals_ = std::make_unique<ArrivalTracker>(comm_);
+  arrivals_ = std::make_unique<ArrivalTracker>(comm_, label);
   thread_ = std::thread([this] { run_ops(); });
 }
 
@@ -149,7 +150,7 @@ void MpiCommunicator::run_ops() {
 void MpiCommunicator::complete(MpiOp& op) {
   std::string error;
   try {
-    arrivals_->announce(op.seq);
+    arrivals_->arrive(op.seq);  // no message: announced below only if the op is slow
     MPI_Request request = MPI_REQUEST_NULL;
     op.start(&request);
     auto started = Clock::now();
@@ -158,6 +159,7 @@ void MpiCommunicator::complete(MpiOp& op) {
     // the op is young, for latency, then sleep with a doubling pause up to 1 ms, so a long transfer
     // costs a few hundred wake-ups a second instead of 20000 taken from the compute threads.
     auto pause = std::chrono::microseconds(20);
+    bool announced = false;
     for (int polls = 0;; ++polls) {
       int flag = 0;
       SV_MPI_CHECK(MPI_Test(&request, &flag, MPI_STATUS_IGNORE));
@@ -170,6 +172,10 @@ void MpiCommunicator::complete(MpiOp& op) {
       last_poll = now;
       const double waited = std::chrono::duration<double>(now - started).count();
       if (timeout_s_ > 0 && waited > timeout_s_) time_out(op);
+      if (timeout_s_ > 0 && !announced && waited > announce_after_s_) {
+        arrivals_->announce();
+        announced = true;
+      }
       if (waited < 2e-4) {
         std::this_thread::yield();
       } else {
@@ -186,19 +192,7 @@ void MpiCommunicator::complete(MpiOp& op) {
 }
 
 void MpiCommunicator::time_out(const MpiOp& op) {
-  const auto missing = arrivals_->missing(op.seq);
-  std::string why = synthview::str("rank(s) ", rank_list(missing), " did not arrive");
-  if (missing.empty()) {
-    // Every rank arrived: ask who still answers (a lost link or host, a stopped process does not).
-    const double wait_s = std::min(5.0, std::max(1.0, timeout_s_ / 2));
-    const auto silent = arrivals_->unresponsive(wait_s);
-    why = silent.empty() ? std::string("every rank arrived and answers, the transfer stalled")
-                         : synthview::str("every rank arrived, then rank(s) ", rank_list(silent),
-                                          " stopped answering (no reply within ", wait_s,
-                                          " s: host or link lost, or process stopped)");
-  }
-  abort_job(synthview::str("collective ", op.name, " #", op.seq, " at step ", op.step, " did not complete within ",
-                timeout_s_, " s (dist.timeout_s) on rank ", rank(), " of ", size(), " (host ", place_.host, "): ", why));
+  abort_job(arrivals_->timeout_report(op.name, op.seq, op.step, timeout_s_, ""));
 }
 
 void MpiCommunicator::check_tensor(const torch::Tensor& tensor, const char* what) const {
@@ -284,6 +278,19 @@ std::shared_ptr<Work> MpiCommunicator::broadcast_async(torch::Tensor& tensor, in
 std::shared_ptr<Work> MpiCommunicator::barrier_async() {
   return submit(
       "barrier", [this](MPI_Request* request) { SV_MPI_CHECK(MPI_Ibarrier(comm_, request)); }, nullptr);
+}
+
+std::shared_ptr<Communicator> MpiCommunicator::duplicate(const std::string& label) {
+  // Through the queue (MPI_Comm_idup), in order with the collectives already submitted on comm_: a
+  // blocking MPI_Comm_dup from this thread could run concurrently with them.
+  MPI_Comm fresh = MPI_COMM_NULL;
+  submit(
+      "duplicate", [this, &fresh](MPI_Request* request) { SV_MPI_CHECK(MPI_Comm_idup(comm_, &fresh, request)); },
+      nullptr)
+      ->wait();
+  auto copy = std::make_shared<MpiCommunicator>(fresh, timeout_s_, label);
+  SV_MPI_CHECK(MPI_Comm_free(&fresh));
+  return copy;
 }
 
 }  // namespace synthview::dist

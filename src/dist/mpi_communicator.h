@@ -22,8 +22,8 @@ class MpiOp;
 
 class MpiCommunicator final : public Communicator {
  public:
-  // Collective over parent (duplicated). timeout_s <= 0: no deadline.
-  MpiCommunicator(MPI_Comm parent, double timeout_s);
+  // Collective over parent (duplicated). timeout_s <= 0: no deadline. label: see duplicate().
+  MpiCommunicator(MPI_Comm parent, double timeout_s, const std::string& label = "");
   ~MpiCommunicator() override;
 
   int rank() const override { return place_.rank; }
@@ -38,6 +38,7 @@ class MpiCommunicator final : public Communicator {
   std::shared_ptr<Work> reduce_scatter_async(const torch::Tensor& tensor, torch::Tensor& result) override;
   std::shared_ptr<Work> broadcast_async(torch::Tensor& tensor, int root) override;
   std::shared_ptr<Work> barrier_async() override;
+  std::shared_ptr<Communicator> duplicate(const std::string& label) override;
 
  private:
   // start: issues the MPI call on the communication thread; finish: runs in wait() on the caller's thread.
@@ -51,6 +52,7 @@ class MpiCommunicator final : public Communicator {
   MPI_Comm comm_ = MPI_COMM_NULL;
   ProcessPlace place_;
   double timeout_s_;
+  double announce_after_s_;  // a collective waited on this long announces this rank's arrival
   std::unique_ptr<ArrivalTracker> arrivals_;
 
   std::mutex mutex_;

@@ -8,7 +8,9 @@
 // Eval mode uses the running statistics and no communication. With one rank it is plain batch norm.
 //
 // RULE: it is a collective in forward and backward: every rank must call it the same number of times in the
-// same order (same layers, same micro-batches), or the job stops at the watchdog timeout.
+// same order (same layers, same micro-batches), or the job stops at the watchdog timeout. Its backward
+// collective runs in graph order on `comm`; GradientReducer's hook-started buckets run on a duplicate of
+// it, so the two cannot interleave differently on different ranks (gradient_reducer.h).
 // Parameter/buffer names match torchvision's BatchNorm2d: weight, bias, running_mean, running_var,
 // num_batches_tracked. Input [N, C, ...] (2-d feature maps, also [N, C]).
 #pragma once

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "dist/arrival.h"
 #include "test_support.h"
 
 namespace synthview::dist::testing {
@@ -131,6 +132,47 @@ TEST(Collectives, PlaceIsConsistent) {
 TEST(Collectives, MpiBackendRejectsCudaDevice) {
   EXPECT_THROW(make_communicator("mpi", torch::Device(torch::kCUDA, 0), 10), InputError);
   EXPECT_THROW(make_communicator("gloo", torch::kCPU, 10), InputError);
+}
+
+// A duplicate orders its collectives on its own: ranks may interleave the two communicators' collectives
+// differently (as GradientReducer's hook-started buckets and SyncBatchNorm's backward do). On one
+// communicator these would match a 5-element all_reduce with a 9-element one.
+TEST(Collectives, DuplicateOrdersItsCollectivesOnItsOwn) {
+  const int world = comm().size(), me = comm().rank();
+  auto side = comm().duplicate("side");
+  EXPECT_EQ(side->size(), world);
+  EXPECT_EQ(side->rank(), me);
+  auto main_values = torch::full({5}, static_cast<double>(me), torch::kDouble);
+  auto side_values = torch::full({9}, static_cast<double>(me + 1), torch::kDouble);
+  std::shared_ptr<Work> main_work, side_work;
+  if (me % 2 == 0) {
+    side_work = side->all_reduce_async(side_values);
+    main_work = comm().all_reduce_async(main_values);
+  } else {
+    main_work = comm().all_reduce_async(main_values);
+    side_work = side->all_reduce_async(side_values);
+  }
+  main_work->wait();
+  side_work->wait();
+  const bool ok = torch::equal(main_values, torch::full({5}, world * (world - 1) / 2.0, torch::kDouble)) &&
+                  torch::equal(side_values, torch::full({9}, world * (world + 1) / 2.0, torch::kDouble));
+  EXPECT_ON_ALL_RANKS(ok, "sums on the original and on the duplicate");
+}
+
+// The watchdog's normal path is free: collectives that every rank reaches on time send no arrival
+// messages (the old design sent W-1 per rank per collective: at least one each here). Only one that waits
+// longer than ArrivalTracker::announce_delay_s (1 s with the tests' 60 s timeout) announces.
+TEST(Watchdog, CollectivesOnTimeSendNoMessages) {
+  constexpr int kCollectives = 50;
+  auto value = torch::ones({3});
+  comm().all_reduce(value);
+  const int64_t before = watchdog_messages_sent();
+  for (int i = 0; i < kCollectives; ++i) comm().all_reduce(value);
+  const int64_t sent = watchdog_messages_sent() - before;
+  if (comm().rank() == 0) std::printf("[ watchdog ] rank 0 sent %lld messages in %d collectives\n",
+                                      static_cast<long long>(sent), kCollectives);
+  EXPECT_ON_ALL_RANKS(sent < kCollectives, synthview::str(sent, " watchdog messages in ", kCollectives,
+                                                          " on-time collectives"));
 }
 
 }  // namespace

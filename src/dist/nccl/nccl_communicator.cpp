@@ -69,8 +69,10 @@ class NcclWork final : public Work {
 
 }  // namespace
 
-NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s) : timeout_s_(timeout_s) {
+NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s, const std::string& label)
+    : timeout_s_(timeout_s), announce_after_s_(ArrivalTracker::announce_delay_s(timeout_s)) {
   if (!MpiRuntime::active()) throw DistributedError("MPI is not initialised: construct dist::MpiRuntime first");
+  SV_MPI_CHECK(MPI_Comm_dup(parent, &mpi_));
   place_ = process_place(parent);
   const int devices = nccl_raw::device_count();
   if (devices == 0) {
@@ -87,7 +89,7 @@ NcclCommunicator::NcclCommunicator(MPI_Comm parent, double timeout_s) : timeout_
   nccl_raw::UniqueId id{};
   if (place_.rank == 0) id = nccl_raw::make_unique_id();
   SV_MPI_CHECK(MPI_Bcast(id.data(), static_cast<int>(id.size()), MPI_BYTE, 0, parent));
-  arrivals_ = std::make_unique<ArrivalTracker>(parent);
+  arrivals_ = std::make_unique<ArrivalTracker>(parent, label);
   deadline.stage("ncclCommInitRank");
   raw_ = std::make_unique<nccl_raw::Comm>(id, place_.size, place_.rank, device_index_, place_.host);
   watchdog_ = std::thread([this] { watch(); });
@@ -101,6 +103,7 @@ NcclCommunicator::~NcclCommunicator() {
   if (watchdog_.joinable()) watchdog_.join();
   raw_.reset();
   arrivals_.reset();
+  if (MpiRuntime::active() && mpi_ != MPI_COMM_NULL) MPI_Comm_free(&mpi_);
 }
 
 void NcclCommunicator::check_tensor(const torch::Tensor& tensor, const char* what) const {
@@ -121,7 +124,7 @@ std::shared_ptr<Work> NcclCommunicator::enqueue(const char* name, std::vector<to
   pending.seq = next_seq_++;
   pending.started = Clock::now();
   pending.keep_alive = std::move(keep_alive);
-  arrivals_->announce(pending.seq);
+  arrivals_->arrive(pending.seq);  // no message: the watchdog announces it only if it is slow
   raw_->wait_for(c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(device_index_)).stream());
   issue();
   pending.done = raw_->record();
@@ -152,14 +155,11 @@ void NcclCommunicator::watch() {
       if (pending_.empty() || timeout_s_ <= 0) continue;
       const Pending& oldest = pending_.front();
       const double waited = std::chrono::duration<double>(Clock::now() - oldest.started).count();
+      if (waited > announce_after_s_) arrivals_->announce();  // once per arrival
       if (waited <= timeout_s_) continue;
-      const auto missing = arrivals_->missing(oldest.seq);
+      const std::string line = arrivals_->timeout_report(oldest.name, oldest.seq, oldest.step, timeout_s_, ", nccl");
       raw_->abort();
-      abort_job(synthview::str(
-          "collective ", oldest.name, " #", oldest.seq, " at step ", oldest.step, " did not complete within ",
-          timeout_s_, " s (dist.timeout_s) on rank ", rank(), " of ", size(), " (host ", place_.host, ", nccl): ",
-          missing.empty() ? std::string("every rank arrived, the transfer stalled (peer lost mid-transfer?)")
-                          : synthview::str("rank(s) ", rank_list(missing), " did not arrive")));
+      abort_job(line);
     } catch (const std::exception& e) {
       abort_job(synthview::str("NCCL watchdog on rank ", rank(), " (host ", place_.host, "): ", e.what()));
     }
@@ -222,6 +222,10 @@ std::shared_ptr<Work> NcclCommunicator::barrier_async() {
       "barrier", {token},
       [&] { raw_->all_reduce(token.data_ptr(), token.data_ptr(), 1, nccl_raw::DataType::kFloat32, nccl_raw::RedOp::kSum); },
       nullptr, /*host_wait=*/true);
+}
+
+std::shared_ptr<Communicator> NcclCommunicator::duplicate(const std::string& label) {
+  return std::make_shared<NcclCommunicator>(mpi_, timeout_s_, label);
 }
 
 std::shared_ptr<Communicator> make_nccl_communicator(MPI_Comm parent, double timeout_s) {

@@ -5,6 +5,7 @@
 // does not block, except for barrier). A watchdog thread polls completion events and NCCL's async error
 // state: a collective older than the timeout aborts the NCCL communicator and ends the job (exit 3), naming
 // the collective, the step and the ranks that did not arrive (arrival announcements go over MPI).
+// duplicate() makes a second NcclCommunicator the same way (its own ncclComm, stream and watchdog).
 #pragma once
 
 #include <mpi.h>
@@ -23,7 +24,8 @@ namespace synthview::dist {
 
 class NcclCommunicator final : public Communicator {
  public:
-  NcclCommunicator(MPI_Comm parent, double timeout_s);  // collective over parent
+  // Collective over parent. label: see Communicator::duplicate().
+  NcclCommunicator(MPI_Comm parent, double timeout_s, const std::string& label = "");
   ~NcclCommunicator() override;
 
   int rank() const override { return place_.rank; }
@@ -38,6 +40,7 @@ class NcclCommunicator final : public Communicator {
   std::shared_ptr<Work> reduce_scatter_async(const torch::Tensor& tensor, torch::Tensor& result) override;
   std::shared_ptr<Work> broadcast_async(torch::Tensor& tensor, int root) override;
   std::shared_ptr<Work> barrier_async() override;
+  std::shared_ptr<Communicator> duplicate(const std::string& label) override;
 
  private:
   struct Pending {
@@ -55,9 +58,11 @@ class NcclCommunicator final : public Communicator {
   void check_tensor(const torch::Tensor& tensor, const char* what) const;
   void watch();
 
+  MPI_Comm mpi_ = MPI_COMM_NULL;  // a duplicate of parent, used by duplicate() only (the caller's thread)
   ProcessPlace place_;
   int device_index_ = 0;
   double timeout_s_;
+  double announce_after_s_;  // the oldest collective pending this long announces this rank's arrivals
   std::unique_ptr<ArrivalTracker> arrivals_;
   std::unique_ptr<nccl_raw::Comm> raw_;
 
