@@ -166,8 +166,9 @@ const std::vector<KeyEntry>& schema() {
                  "what a NaN/Inf loss does: end the run, or skip the step"),
       int_key("train.align_every", field(&C::train, &TrainSection::align_every), 0, kIntMax,
               "alignment/uniformity metrics period in steps (0 = never)"),
-      choice_key("train.precision", field(&C::train, &TrainSection::precision), {"fp32", "bf16"},
-                 "bf16: autocast the encoder forward to bfloat16 (meant for CUDA); loss and weights stay fp32"),
+      choice_key("train.precision", field(&C::train, &TrainSection::precision), {"fp32", "bf16", "fp64"},
+                 "bf16: autocast the encoder forward to bfloat16 (meant for CUDA); loss and weights stay fp32; "
+                 "fp64: the whole step in float64, a reference for checking float32 numerics"),
       bool_key("train.deterministic", field(&C::train, &TrainSection::deterministic),
                "CUDA: deterministic cuDNN/cuBLAS algorithms and no TF32, for bit-exact resume (slower); "
                "CPU runs are deterministic for a fixed train.threads anyway"),

@@ -20,7 +20,7 @@ struct TrainSection {
   int64_t grad_accum = 1;   // micro-batches per optimizer step (does not enlarge the negative set)
   std::string on_nonfinite = "abort";
   int64_t align_every = 50;  // alignment/uniformity metrics period in steps (0 = never)
-  std::string precision = "fp32";  // fp32, or bf16 autocast for the encoder forward
+  std::string precision = "fp32";  // fp32, bf16 autocast for the encoder forward, or fp64 (a reference)
   bool deterministic = false;      // CUDA: deterministic algorithms, no TF32 (CPU is deterministic already)
 };
 

@@ -56,6 +56,16 @@ model::NormFactory pick_norm(const std::string& norm, const std::shared_ptr<dist
   return model::batch_norm_factory();
 }
 
+// train.precision=fp64, the whole step in float64: a reference for float32's rounding (docs/distributed.md).
+// Floating-point tensors only: Module::to(dtype) would convert num_batches_tracked too.
+void to_float64(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& tensor : module.parameters()) tensor.set_data(tensor.to(torch::kFloat64));
+  for (auto& tensor : module.buffers()) {
+    if (tensor.is_floating_point()) tensor.set_data(tensor.to(torch::kFloat64));
+  }
+}
+
 }  // namespace
 
 Components build_components(const Config& config) {
@@ -93,6 +103,7 @@ Components build_components(const Config& config) {
   parts.model = model::make_model(config.model, parts.image_channels, parts.image_size,
                                   pick_norm(config.model.norm, parts.comm));
   parts.model->to(device);
+  if (config.train.precision == "fp64") to_float64(*parts.model);
   dist::broadcast_module(*parts.comm, *parts.model);
 
   parts.optimizer = optim::make_optimizer(config.optim, parts.model->named_parameters(), config.train.batch_size);

@@ -110,6 +110,7 @@ class Trainer {
     torch::Tensor global_embeddings;
     for (int64_t micro = 0; micro < micro_batches; ++micro) {
       torch::Tensor images = batch.images.narrow(0, micro * micro_size, micro_size);
+      if (config_.train.precision == "fp64") images = images.to(torch::kFloat64);
       torch::Tensor labels = batch.labels.narrow(0, micro * micro_size, micro_size);
 
       // 3. Encode every view of every local anchor in one pass.

@@ -10,11 +10,11 @@ MPIRUN=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
 
 fail() { echo "FAIL: $*"; exit 1; }
 
-# train NP RUN_DIR [synthview train args...]
+# train NP RUN_DIR [synthview train args...]: with $CONFIG (tiny.yaml unless set)
 train() {
   local np=$1 dir=$2
   shift 2
-  "${MPIRUN[@]}" -np "$np" "$BIN" train --config "$TINY" --set run.dir="$dir" "$@"
+  "${MPIRUN[@]}" -np "$np" "$BIN" train --config "${CONFIG:-$TINY}" --set run.dir="$dir" "$@"
 }
 
 # The value of field $2 in the last line of metrics file $1.
