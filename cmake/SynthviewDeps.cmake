@@ -28,6 +28,8 @@ find_package(Boost REQUIRED COMPONENTS program_options)
 find_package(yaml-cpp REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(PNG REQUIRED)
+# TensorBoard event files: Debian's libprotobuf and protoc (src/tensorboard/).
+find_package(Protobuf REQUIRED)
 find_package(Threads REQUIRED)
 if(SYNTHVIEW_TESTS)
   find_package(GTest REQUIRED)
