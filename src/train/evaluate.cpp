@@ -13,6 +13,7 @@
 #include "gen/generator.h"
 #include "model/contrastive_model.h"
 #include "model/norm.h"
+#include "train/eval_events.h"
 
 namespace synthview::train {
 namespace {
@@ -129,6 +130,7 @@ eval::EvalReport evaluate_encoder(const EvalOptions& options, dist::Communicator
     report.knn = eval::knn_classify(train_features, train_split.labels, test_features, test_split.labels);
     report.knn_seconds = seconds_since(start);
   }
+  if (checkpoint && config.log.tensorboard) append_eval_events(report, checkpoint->train.step);
   return report;
 }
 
