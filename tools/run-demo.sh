@@ -26,4 +26,5 @@ echo "== evaluation on real Fashion-MNIST (linear probe and kNN; 10000 train / 1
 echo "   beside an untrained encoder of the same shape and raw pixels (the images are loaded once)"
 mpirun "${mpirun_args[@]}" "$bin" eval --ckpt "$checkpoint" --baselines "${eval_args[@]}"
 echo
-echo "outputs: $run_dir/metrics.jsonl, $run_dir/config.yaml, $run_dir/checkpoints/"
+echo "outputs: $run_dir/metrics.jsonl, $run_dir/config.yaml, $run_dir/checkpoints/, $run_dir/events.out.tfevents.*"
+echo "watch it: .deps/tensorboard/bin/tensorboard --logdir $run_dir   (docs/tensorboard.md)"

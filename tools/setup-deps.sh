@@ -12,8 +12,9 @@ packages=(
   libgtest-dev
   libyaml-cpp-dev
   zlib1g-dev libpng-dev
+  libprotobuf-dev protobuf-compiler          # TensorBoard event files (src/tensorboard/event.proto)
   dataset-fashion-mnist                      # real images for evaluation: /usr/share/datasets/fashion-mnist
-  python3 python3-pip python3-h5py python3-numpy python3-matplotlib   # python3-pip: the CUDA flavour's wheel
+  python3 python3-pip python3-venv python3-h5py python3-numpy python3-matplotlib   # python3-pip: the CUDA flavour's wheel
   python3-torch python3-torchvision          # oracles for the loss and torchvision-equivalence tests
   slurm-wlm munge                            # the Slurm integration test runs a real slurmctld + slurmd
   iproute2                                   # tests/multihost: hosts as network namespaces (ip netns)
@@ -28,14 +29,16 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup-deps: missing packages: ${missing[*]}; run this script as root (or install them)" >&2
+    exit 2
+  fi
+  echo "setup-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "setup-deps: missing packages: ${missing[*]}; run this script as root (or install them)" >&2
-  exit 2
-fi
-echo "setup-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+# PyPI's tensorboard (the event-file reader tests), in .deps/tensorboard of the checkout.
+"$(dirname "$0")/setup-tensorboard.sh" "$(dirname "$0")/../.deps/tensorboard"

@@ -13,6 +13,12 @@ struct RunSection {
   int64_t log_every = 10;         // progress line period in steps
 };
 
+// TensorBoard event files in run.dir (rank 0; src/tensorboard/, docs/tensorboard.md).
+struct LogSection {
+  bool tensorboard = true;     // write events.out.tfevents.* next to metrics.jsonl
+  int64_t images_every = 100;  // steps between grids of anchors and views (0 = never)
+};
+
 struct TrainSection {
   int64_t steps = 200;
   int64_t batch_size = 64;  // GLOBAL anchors per step, all ranks together
@@ -118,6 +124,7 @@ struct Config {
   int64_t seed = 0;
   std::string device = "auto";  // auto | cpu | cuda
   RunSection run;
+  LogSection log;
   TrainSection train;
   CkptSection ckpt;
   DataSection data;

@@ -15,6 +15,8 @@
 #include "gan/batches.h"
 #include "gan/gan_nets.h"
 #include "gan/gan_state.h"
+#include "tensorboard/run_file.h"
+#include "tensorboard/tags.h"
 
 namespace synthview::gan {
 namespace {
@@ -107,6 +109,12 @@ void run_gan_training(const Config& config, const GanRunOptions& options) {
               << "), D width " << gan.d_width << ", batch " << gan.batch_size << ", n_dis " << gan.n_dis << ", steps "
               << step << " -> " << gan.steps << std::endl;
   }
+  // TensorBoard: a run of its own under run.dir/generator, so it never mixes with a `train` run in run.dir.
+  std::unique_ptr<tensorboard::EventWriter> events;
+  if (comm->rank() == 0 && config.log.tensorboard) {
+    events = tensorboard::open_run_events((std::filesystem::path(config.run.dir) / "generator").string(),
+                                          "train-generator", step + 1, config_to_yaml(config));
+  }
 
   auto average = [&](torch::nn::Module& m) { average_gradients(*comm, m); };
   const int64_t updates_per_step = gan.n_dis + 1;
@@ -142,12 +150,18 @@ void run_gan_training(const Config& config, const GanRunOptions& options) {
       if (comm->rank() == 0) {
         const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
         const double per_step = seconds / static_cast<double>(step - start_step);
+        const double samples_per_second = static_cast<double>(gan.batch_size * gan.n_dis) / per_step;
         char line[256];
         std::snprintf(line, sizeof(line), "step %lld/%lld  d_loss %.4f  g_loss %.4f  %.1f samples/s  %.3f s/step  eta %s",
                       static_cast<long long>(step), static_cast<long long>(gan.steps), d, g,
-                      static_cast<double>(gan.batch_size * gan.n_dis) / per_step, per_step,
+                      samples_per_second, per_step,
                       duration_text(per_step * static_cast<double>(gan.steps - step)).c_str());
         std::cout << line << std::endl;
+        if (events) {
+          events->scalars(step, tensorboard::tagged_metrics(
+                                    "gan", {{"d_loss", d}, {"g_loss", g}, {"samples_per_s", samples_per_second}}));
+          events->flush();
+        }
       }
     }
     if ((gan.every > 0 && step % gan.every == 0) || step == gan.steps) save(*comm, nets, step, config, options.command_line);

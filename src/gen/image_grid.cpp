@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "core/error.h"
 
@@ -18,6 +19,10 @@ using FilePtr = std::unique_ptr<FILE, FileCloser>;
 // libpng's default handlers print to stderr; ours stay quiet and leave the report to the exception.
 void quiet_error(png_structp png, png_const_charp) { png_longjmp(png, 1); }
 void quiet_warning(png_structp, png_const_charp) {}
+
+void append_bytes(png_structp png, png_bytep data, png_size_t size) {
+  static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), size);
+}
 
 }  // namespace
 
@@ -38,25 +43,24 @@ torch::Tensor tile_grid(const torch::Tensor& images, int64_t pad) {
   return grid;
 }
 
-void write_png(const std::string& path, const torch::Tensor& image) {
+std::string encode_png(const torch::Tensor& image) {
   SV_CHECK(image.dim() == 3 && image.scalar_type() == torch::kUInt8 && (image.size(2) == 1 || image.size(2) == 3),
            "PNG image must be uint8 [H, W, 1|3], got ", image.sizes(), " ", image.scalar_type());
   torch::Tensor data = image.contiguous();
-  FilePtr file(std::fopen(path.c_str(), "wb"));
-  if (!file) throw Error(synthview::str("cannot open '", path, "' for writing"));
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, quiet_error, quiet_warning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
   if (!png || !info) {
     png_destroy_write_struct(&png, nullptr);
     throw Error("libpng: cannot allocate a writer");
   }
+  std::string bytes;
   std::vector<png_bytep> rows(data.size(0));
   for (int64_t y = 0; y < data.size(0); ++y) rows[y] = data[y].data_ptr<uint8_t>();
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
-    throw Error(synthview::str("libpng failed while writing '", path, "'"));
+    throw Error(synthview::str("libpng failed to encode a ", data.size(1), "x", data.size(0), " image"));
   }
-  png_init_io(png, file.get());
+  png_set_write_fn(png, &bytes, append_bytes, nullptr);
   png_set_IHDR(png, info, static_cast<png_uint_32>(data.size(1)), static_cast<png_uint_32>(data.size(0)), 8,
                data.size(2) == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -64,7 +68,16 @@ void write_png(const std::string& path, const torch::Tensor& image) {
   png_write_image(png, rows.data());
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
-  if (std::fflush(file.get()) != 0) throw Error(synthview::str("cannot write '", path, "'"));
+  return bytes;
+}
+
+void write_png(const std::string& path, const torch::Tensor& image) {
+  const std::string bytes = encode_png(image);
+  FilePtr file(std::fopen(path.c_str(), "wb"));
+  if (!file) throw Error(synthview::str("cannot open '", path, "' for writing"));
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file.get()) != bytes.size() || std::fflush(file.get()) != 0) {
+    throw Error(synthview::str("cannot write '", path, "'"));
+  }
 }
 
 torch::Tensor read_png(const std::string& path) {

@@ -13,6 +13,7 @@
 #include "gen/generator.h"
 #include "model/contrastive_model.h"
 #include "model/norm.h"
+#include "train/eval_events.h"
 
 namespace synthview::train {
 namespace {
@@ -154,6 +155,10 @@ std::vector<eval::EvalReport> evaluate(const EvalOptions& options, dist::Communi
       return eval::to_encoder_input(batch, channels, size).flatten(1);
     };
     reports.push_back(probe("pixels", pixels, splits, options, comm));
+  }
+  // The checkpoint's accuracies join the TensorBoard curves of the run it came from (rank 0 holds them).
+  if (checkpoint && config.log.tensorboard && comm.rank() == 0) {
+    append_eval_events(reports.front(), checkpoint->train.step);
   }
   return reports;
 }

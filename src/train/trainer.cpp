@@ -20,6 +20,7 @@
 #include "train/agreement.h"
 #include "train/components.h"
 #include "train/progress.h"
+#include "train/run_events.h"
 #include "train/state.h"
 #include "train/stop_request.h"
 
@@ -195,6 +196,7 @@ class Trainer {
     record_history(history_, step_, {{"loss", mean_loss}, {"top1", mean_top1}, {"lr", lr}});
     if (is_main()) {
       metrics_.write(fields);
+      events_->step(step_, fields, batch.images);
       progress_.update(step_, mean_loss, mean_top1, lr, samples_per_second, step_seconds);
     }
   }
@@ -249,6 +251,7 @@ class Trainer {
     config_file << config_to_yaml(config_);
     if (!config_file) throw InputError(str("cannot write ", config_.run.dir, "/config.yaml"));
     metrics_ = MetricsWriter(metrics_path(), /*append=*/step_ > 0);
+    events_ = std::make_unique<RunEvents>(config_, step_ + 1);
   }
 
   void save_checkpoint() {
@@ -280,6 +283,7 @@ class Trainer {
   SampleSchedule schedule_;
   std::unique_ptr<BatchSource> source_;
   MetricsWriter metrics_;
+  std::unique_ptr<RunEvents> events_;  // rank 0: TensorBoard
   ProgressLine progress_;
   ckpt::MetricHistory history_;
   int64_t step_ = 0;

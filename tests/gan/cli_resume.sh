@@ -4,7 +4,7 @@
 bin=$1; src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 run() { "$bin" train-generator --config "$src/configs/gan.yaml" --set generator.width=8 --set gan.d_width=8 \
-          --set train.threads=1 --set run.log_every=2 "$@" > "$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }; }
+          --set train.threads=1 --set run.log_every=2 --set run.dir="$tmp/run" "$@" > "$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }; }
 run --set gan.steps=6 --set gan.out="$tmp/a/g.h5"
 run --set gan.steps=4 --set gan.out="$tmp/b/g.h5"
 run --set gan.steps=6 --set gan.out="$tmp/b/g.h5" --resume auto

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Downloads the Debian 12 packages that a bare GPU machine lacks to build and run synthview
-# (Open MPI, HDF5, Boost.Program_options, yaml-cpp, GoogleTest, libpng, zlib headers and their
+# (Open MPI, HDF5, Boost.Program_options, yaml-cpp, GoogleTest, libpng, zlib headers, protobuf and their
 # runtime closure) as .deb files into .gpu-debs/ at the repository root (ignored by git), so that
 # they travel with the working tree; tools/gpu/prefix-env.sh unpacks them there (issue 10).
 # Idempotent: files already present with the right checksum are kept, stale ones removed.
@@ -20,6 +20,8 @@ top=(
   libgtest-dev                    # GoogleTest static libraries, headers, GTestConfig: find_package(GTest)
   libpng-dev                      # png.h, libpng16: find_package(PNG)
   zlib1g-dev                      # zlib.h and libz.so (the runtime zlib1g comes from the host): find_package(ZLIB)
+  libprotobuf-dev                 # protobuf headers and libprotobuf-lite (TensorBoard events): find_package(Protobuf)
+  protobuf-compiler               # protoc, which generates src/tensorboard/event.proto's C++
 )
 
 # Never shipped: the host's C/C++ runtime and toolchain (g++ is on the GPU machine; mixing another
@@ -48,6 +50,7 @@ dev_wanted=('libboost*-dev')
 # components are built against these exact versions). Everything else is role "host".
 core=(
   'libopenmpi*' 'openmpi-*' 'libhdf5*' 'libboost*' 'libyaml-cpp*' 'libgtest*' 'libpng*' 'zlib1g-dev'
+  'libprotobuf*' 'libprotoc*' 'protobuf-compiler'
   'libpmix*' 'libhwloc*' 'libevent-*' 'libucx*' 'libfabric*' 'libibverbs*' 'ibverbs-providers'
   'librdmacm*' 'libpsm*' 'libsz2' 'libaec0' 'libmunge2' 'libnl-*'
 )

@@ -224,6 +224,11 @@ _svp_main() {
     "-DPNG_LIBRARY_RELEASE=$lib/libpng16.so"
     "-DZLIB_INCLUDE_DIR=$usr/include"
     "-DZLIB_LIBRARY_RELEASE=$lib/libz.so"
+    "-DProtobuf_INCLUDE_DIR=$usr/include"
+    "-DProtobuf_LIBRARY=$lib/libprotobuf.so"
+    "-DProtobuf_LITE_LIBRARY=$lib/libprotobuf-lite.so"
+    "-DProtobuf_PROTOC_LIBRARY=$lib/libprotoc.so"
+    "-DProtobuf_PROTOC_EXECUTABLE=$usr/bin/protoc"
   )
   SYNTHVIEW_PREFIX_CMAKE_ARGS_STRING=${SYNTHVIEW_PREFIX_CMAKE_ARGS[*]}
   export SYNTHVIEW_PREFIX_CMAKE_ARGS_STRING
