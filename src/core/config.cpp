@@ -207,6 +207,12 @@ const std::vector<KeyEntry>& schema() {
                 "latent neighbour std: positive = G(z + sigma * delta)"),
       float_key("views.truncation", field(&C::views, &ViewsSection::truncation), 0, kInf, true,
                 "anchor latents and deltas are normals truncated to [-t, t]"),
+      float_key("views.delta_truncation", field(&C::views, &ViewsSection::delta_truncation), 0, kInf, false,
+                "deltas are truncated to [-d, d] instead (0 = views.truncation), so a sweep of "
+                "views.truncation can keep the view noise fixed"),
+      bool_key("views.renormalize", field(&C::views, &ViewsSection::renormalize),
+               "view latent (z + sigma * delta) / sqrt(1 + sigma^2): for unit-variance z and delta the view keeps "
+               "the prior's variance at any sigma (views.mode=latent)"),
       choice_key("views.mode", field(&C::views, &ViewsSection::mode), {"latent", "independent", "anchor"},
                  "latent neighbours, independent same-class latents, or the anchor itself (pixel views only)"),
       bool_key("augment.enabled", field(&C::augment, &AugmentSection::enabled), "pixel augmentations on/off"),

@@ -52,6 +52,8 @@ struct ViewsSection {
   int64_t count = 1;          // positives per anchor
   double sigma = 0.2;         // latent neighbour std
   double truncation = 2.0;    // anchor and delta truncated to [-t, t]
+  double delta_truncation = 0;  // delta truncated to [-d, d] instead (0 = views.truncation)
+  bool renormalize = false;   // view latent (z + sigma * delta) / sqrt(1 + sigma^2)
   std::string mode = "latent";  // latent | independent | anchor
 };
 
