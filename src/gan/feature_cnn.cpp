@@ -32,13 +32,15 @@ FeatureCnnImpl::FeatureCnnImpl(int64_t channels, int64_t classes) {
   conv1_ = register_module("conv1", conv(channels, 16));
   conv2_ = register_module("conv2", conv(16, 32));
   conv3_ = register_module("conv3", conv(32, 64));
-  head_ = register_module("head", torch::nn::Linear(64, classes));
+  embed_ = register_module("embed", torch::nn::Linear(64 * 16, 128));
+  head_ = register_module("head", torch::nn::Linear(128, classes));
 }
 
 torch::Tensor FeatureCnnImpl::features(const torch::Tensor& images) {
   torch::Tensor x = torch::max_pool2d(torch::relu(conv1_->forward(images)), 2);
   x = torch::max_pool2d(torch::relu(conv2_->forward(x)), 2);
-  return torch::relu(conv3_->forward(x)).mean({2, 3});
+  x = torch::adaptive_avg_pool2d(torch::relu(conv3_->forward(x)), {4, 4});
+  return torch::relu(embed_->forward(x.flatten(1)));
 }
 
 torch::Tensor FeatureCnnImpl::forward(const torch::Tensor& images) { return head_->forward(features(images)); }

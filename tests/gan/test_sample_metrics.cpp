@@ -144,7 +144,7 @@ TEST(FeatureCnn, DeterministicAndLearnsASeparableTask) {
   images = images + 0.3 * torch::randn_like(images);
   FeatureCnn a = train_feature_cnn(images, labels, 2, 40, 11), b = train_feature_cnn(images, labels, 2, 40, 11);
   EXPECT_TRUE(torch::equal(cnn_features(a, images), cnn_features(b, images)));
-  EXPECT_EQ(cnn_features(a, images).sizes(), torch::IntArrayRef({256, 64}));
+  EXPECT_EQ(cnn_features(a, images).sizes(), torch::IntArrayRef({256, 128}));
   EXPECT_GT(accuracy(cnn_predict(a, images), labels), 0.95);
   const std::vector<double> per_class = class_accuracy(cnn_predict(a, images), labels, 3);
   EXPECT_GT(per_class[0], 0.9);
