@@ -19,6 +19,11 @@ int run_train_generator_command(const std::vector<std::string>& args) {
       ("score-only", po::bool_switch(), "score the generator at generator.path instead of training (CAS etc.)")
       ("per-class", po::value<int64_t>()->default_value(1000),
        "--score-only: generated samples per class (0 = no scores, only --grid)")
+      ("split", po::value<std::string>()->default_value("test"),
+       "--score-only: held-out real images to compare with: val (train[50000:60000], for choosing a "
+       "checkpoint) or test (final figures)")
+      ("cnn-steps", po::value<int64_t>()->default_value(1500),
+       "--score-only: Adam steps (batch 64) of each of the scorer's three small CNNs")
       ("grid", po::value<std::string>()->default_value(""),
        "--score-only: also write a PNG of 10 samples per class, one class per row")
       ("json", po::bool_switch(), "--score-only: print the scores as one JSON object");
@@ -30,8 +35,15 @@ int run_train_generator_command(const std::vector<std::string>& args) {
   }
   Config config = config_from_args(values);
   if (values["score-only"].as<bool>()) {
-    const int64_t per_class = values["per-class"].as<int64_t>();
-    if (per_class < 0) throw InputError(str("--per-class=", per_class, " (expected >= 0)"));
+    gan::ScoreOptions score_options;
+    score_options.per_class = values["per-class"].as<int64_t>();
+    score_options.split = values["split"].as<std::string>();
+    score_options.cnn_steps = values["cnn-steps"].as<int64_t>();
+    if (score_options.per_class < 0) throw InputError(str("--per-class=", score_options.per_class, " (expected >= 0)"));
+    if (score_options.cnn_steps < 1) throw InputError(str("--cnn-steps=", score_options.cnn_steps, " (expected >= 1)"));
+    if (score_options.split != "val" && score_options.split != "test") {
+      throw InputError(str("--split=", score_options.split, " (expected val or test)"));
+    }
     if (config.train.threads > 0) at::set_num_threads(static_cast<int>(config.train.threads));
     const std::string grid = values["grid"].as<std::string>();
     if (!grid.empty()) {
@@ -43,8 +55,8 @@ int run_train_generator_command(const std::vector<std::string>& args) {
       gen::write_png(grid, gen::tile_grid(images.view({rows, -1, info.channels, info.resolution, info.resolution})));
       std::cout << "wrote " << grid << " (" << rows << " classes x 10 samples)" << std::endl;
     }
-    if (per_class == 0) return 0;
-    gan::GeneratorScore score = gan::score_generator(config, per_class);
+    if (score_options.per_class == 0) return 0;
+    gan::GeneratorScore score = gan::score_generator(config, score_options);
     std::cout << (values["json"].as<bool>() ? gan::score_json(score) : gan::score_text(score)) << std::endl;
     return 0;
   }

@@ -191,6 +191,10 @@ const std::vector<KeyEntry>& schema() {
               "batches generated ahead of training (0 = synchronous)"),
       choice_key("generator.kind", field(&C::generator, &GeneratorSection::kind), {"builtin", "torchscript"},
                  "builtin conditional generator, or a TorchScript module"),
+      choice_key("generator.arch", field(&C::generator, &GeneratorSection::arch), {"dcgan", "resnet"},
+                 "builtin generator architecture (when generator.path is empty; a weights file names its own): "
+                 "dcgan (transposed convolutions, the shipped file) or resnet (SNGAN residual blocks with "
+                 "class-conditional batch norm; train-generator then uses the ResNet projection discriminator)"),
       text_key("generator.path", field(&C::generator, &GeneratorSection::path),
                "HDF5 weights (builtin) or TorchScript file; empty = random-init builtin"),
       int_key("generator.latent_dim", field(&C::generator, &GeneratorSection::latent_dim), 1, 4096,
@@ -211,6 +215,12 @@ const std::vector<KeyEntry>& schema() {
                 "latent neighbour std: positive = G(z + sigma * delta)"),
       float_key("views.truncation", field(&C::views, &ViewsSection::truncation), 0, kInf, true,
                 "anchor latents and deltas are normals truncated to [-t, t]"),
+      float_key("views.delta_truncation", field(&C::views, &ViewsSection::delta_truncation), 0, kInf, false,
+                "deltas are truncated to [-d, d] instead (0 = views.truncation), so a sweep of "
+                "views.truncation can keep the view noise fixed"),
+      bool_key("views.renormalize", field(&C::views, &ViewsSection::renormalize),
+               "view latent (z + sigma * delta) / sqrt(1 + sigma^2): for unit-variance z and delta the view keeps "
+               "the prior's variance at any sigma (views.mode=latent)"),
       choice_key("views.mode", field(&C::views, &ViewsSection::mode), {"latent", "independent", "anchor"},
                  "latent neighbours, independent same-class latents, or the anchor itself (pixel views only)"),
       bool_key("augment.enabled", field(&C::augment, &AugmentSection::enabled), "pixel augmentations on/off"),
@@ -288,6 +298,20 @@ const std::vector<KeyEntry>& schema() {
                "train-generator: generator weights file; resume state goes to <out>.state.h5"),
       int_key("gan.every", field(&C::gan, &GanSection::every), 0, kIntMax,
               "train-generator: checkpoint period in generator steps (0 = only at the end)"),
+      int_key("gan.snapshot_every", field(&C::gan, &GanSection::snapshot_every), 0, kIntMax,
+              "train-generator: also keep a copy <gan.out>.step-%08d.h5 at every multiple of this many steps "
+              "(a checkpoint is written there too; 0 = none), for choosing a checkpoint on the validation split"),
+      int_key("gan.train_images", field(&C::gan, &GanSection::train_images), 1, 60000,
+              "train-generator: real images it trains on, train[0:N]; train[50000:60000] is the validation "
+              "split of --score-only --split val, so keep N <= 50000 when choosing checkpoints"),
+      float_key("gan.ema", field(&C::gan, &GanSection::ema), 0, 0.99999, false,
+                "train-generator: decay of the exponential moving average of G's weights (warm-up "
+                "min(ema, (1+t)/(10+t))); the average, with recalibrated BN statistics, is what gan.out holds "
+                "(0 = no average: gan.out holds G itself)"),
+      choice_key("gan.diffaugment", field(&C::gan, &GanSection::diffaugment),
+                 {"none", "translation", "cutout", "translation,cutout"},
+                 "train-generator: differentiable augmentation of every image D sees, real and fake alike "
+                 "(Zhao et al. 2020): translation by up to 1/8 of the side, cutout of a square half the side"),
   };
   return entries;
 }

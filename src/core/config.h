@@ -45,6 +45,7 @@ struct DataSection {
 
 struct GeneratorSection {
   std::string kind = "builtin";  // builtin | torchscript
+  std::string arch = "dcgan";    // builtin, used when path is empty: dcgan | resnet
   std::string path = "";         // HDF5 weights (builtin) or TorchScript module; "" = random init
   int64_t latent_dim = 64;       // builtin, used when path is empty
   int64_t num_classes = 10;
@@ -58,6 +59,8 @@ struct ViewsSection {
   int64_t count = 1;          // positives per anchor
   double sigma = 0.2;         // latent neighbour std
   double truncation = 2.0;    // anchor and delta truncated to [-t, t]
+  double delta_truncation = 0;  // delta truncated to [-d, d] instead (0 = views.truncation)
+  bool renormalize = false;   // view latent (z + sigma * delta) / sqrt(1 + sigma^2)
   std::string mode = "latent";  // latent | independent | anchor
 };
 
@@ -118,6 +121,10 @@ struct GanSection {
   int64_t d_width = 32;       // discriminator base channels
   std::string out = "models/fmnist-generator.h5";  // generator weights; state beside it (<out>.state.h5)
   int64_t every = 250;        // checkpoint period in generator steps (0 = only at the end)
+  int64_t snapshot_every = 0; // also keep <out>.step-%08d.h5 every this many steps (0 = none)
+  int64_t train_images = 50000;  // real images train[0:N]; train[50000:60000] is the validation split
+  double ema = 0;             // decay of the EMA of G's weights used for sampling (0 = no EMA)
+  std::string diffaugment = "none";  // none | translation | cutout | translation,cutout
 };
 
 struct Config {

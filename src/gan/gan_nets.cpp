@@ -1,6 +1,7 @@
 #include "gan/gan_nets.h"
 
 #include "core/error.h"
+#include "gan/diff_augment.h"
 #include "gan/hinge.h"
 
 namespace synthview::gan {
@@ -20,19 +21,28 @@ GanNets make_gan_nets(const Config& config) {
     throw InputError(synthview::str("generator.num_classes=", info.num_classes,
                          " cannot be trained on Fashion-MNIST (expected 10, or 0 for unconditional)"));
   }
+  const auto seed = static_cast<uint64_t>(config.seed);
+  const std::string& arch = config.generator.arch;
   GanNets nets;
-  nets.generator = std::make_shared<gen::BuiltinGenerator>(info, config.generator.width, config.seed);
+  nets.generator = std::make_shared<gen::BuiltinGenerator>(info, config.generator.width, seed, arch);
+  if (config.gan.ema > 0) {
+    nets.generator_ema = std::make_shared<gen::BuiltinGenerator>(info, config.generator.width, seed, arch);
+  }
   // Seed + 1: the discriminator's init is unrelated to the generator's.
-  nets.discriminator = Discriminator(info.channels, info.resolution, info.num_classes, config.gan.d_width,
-                                     static_cast<uint64_t>(config.seed) + 1);
+  nets.discriminator =
+      make_discriminator(arch, info.channels, info.resolution, info.num_classes, config.gan.d_width, seed + 1);
   nets.optim_g = adam(*nets.generator->net(), config.gan.lr_g, config.gan);
   nets.optim_d = adam(*nets.discriminator, config.gan.lr_d, config.gan);
+  nets.n_dis = config.gan.n_dis;
+  nets.ema = config.gan.ema;
+  nets.diffaugment = config.gan.diffaugment;
+  nets.rng = CounterRng(seed);
   return nets;
 }
 
 torch::Tensor discriminator_update(GanNets& nets, const torch::Tensor& real, const torch::Tensor& real_labels,
-                                   const torch::Tensor& z, const torch::Tensor& fake_classes,
-                                   const std::function<void(torch::nn::Module&)>& average) {
+                                   const torch::Tensor& z, const torch::Tensor& fake_classes, const torch::Tensor& draws,
+                                   const Average& average) {
   auto& g = nets.generator->net();
   g->train();  // fakes as the generator step sees them (BN batch statistics)
   nets.discriminator->train();
@@ -42,7 +52,8 @@ torch::Tensor discriminator_update(GanNets& nets, const torch::Tensor& real, con
     fake = g->forward(z, fake_classes);
   }
   // One forward over real and fake together: one power iteration per update, one pass of overhead.
-  torch::Tensor scores = nets.discriminator->forward(torch::cat({real, fake}), torch::cat({real_labels, fake_classes}));
+  torch::Tensor images = diff_augment(torch::cat({real, fake}), nets.diffaugment, nets.rng, torch::cat({draws, draws}));
+  torch::Tensor scores = nets.discriminator->forward(images, torch::cat({real_labels, fake_classes}));
   const int64_t n = real.size(0);
   torch::Tensor loss = hinge_d_loss(scores.slice(0, 0, n), scores.slice(0, n));
   nets.optim_d->zero_grad();
@@ -53,13 +64,14 @@ torch::Tensor discriminator_update(GanNets& nets, const torch::Tensor& real, con
 }
 
 torch::Tensor generator_update(GanNets& nets, const torch::Tensor& z, const torch::Tensor& fake_classes,
-                               const std::function<void(torch::nn::Module&)>& average) {
+                               const torch::Tensor& draws, const Average& average) {
   auto& g = nets.generator->net();
   g->train();
   nets.discriminator->train();
   // D's weights are constants here: no weight gradients computed, none left behind.
   for (auto& p : nets.discriminator->parameters()) p.set_requires_grad(false);
-  torch::Tensor loss = hinge_g_loss(nets.discriminator->forward(g->forward(z, fake_classes), fake_classes));
+  torch::Tensor fake = diff_augment(g->forward(z, fake_classes), nets.diffaugment, nets.rng, draws);
+  torch::Tensor loss = hinge_g_loss(nets.discriminator->forward(fake, fake_classes));
   nets.optim_g->zero_grad();
   loss.backward();
   for (auto& p : nets.discriminator->parameters()) p.set_requires_grad(true);

@@ -6,16 +6,17 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <set>
 
 #include "core/error.h"
 #include "h5/h5.h"
+#include "h5/module_io.h"
 #include "optim/state_tensors.h"
 
 namespace synthview::gan {
 namespace {
 
-constexpr int64_t kFormatVersion = 1;
+// 2: /generator_ema added (version 1 files, without it, still load).
+constexpr int64_t kFormatVersion = 2;
 
 void fsync_fd_path(const std::string& path, int flags) {
   int fd = ::open(path.c_str(), flags);
@@ -26,11 +27,6 @@ void fsync_fd_path(const std::string& path, int flags) {
   if (rc != 0) throw Error(synthview::str("fsync of '", path, "' failed: ", std::strerror(saved)));
 }
 
-void write_module(h5::File& file, const std::string& group, torch::nn::Module& module) {
-  for (const auto& item : module.named_parameters()) h5::write_tensor(file, group + "/" + item.key(), item.value().detach());
-  for (const auto& item : module.named_buffers()) h5::write_tensor(file, group + "/" + item.key(), item.value());
-}
-
 void write_optimizer(h5::File& file, const std::string& group, torch::optim::Optimizer& optimizer,
                      torch::nn::Module& module) {
   h5::create_group(file, group);
@@ -39,26 +35,11 @@ void write_optimizer(h5::File& file, const std::string& group, torch::optim::Opt
   }
 }
 
-void read_module(h5::File& file, const std::string& group, torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  std::vector<std::string> stored = h5::list_datasets(file, group);
-  std::set<std::string> unused(stored.begin(), stored.end());
-  std::vector<std::string> problems;
-  auto restore = [&](const std::string& name, torch::Tensor& target) {
-    if (!unused.erase(name)) return problems.push_back(name + " missing");
-    torch::Tensor value = h5::read_tensor(file, group + "/" + name);
-    if (value.sizes() != target.sizes()) {
-      return problems.push_back(synthview::str(name, " has shape ", value.sizes(), ", expected ", target.sizes()));
-    }
-    target.copy_(value.to(target.dtype()));
-  };
-  for (auto& item : module.named_parameters()) restore(item.key(), item.value());
-  for (auto& item : module.named_buffers()) restore(item.key(), item.value());
-  for (const auto& name : unused) problems.push_back(name + " unexpected");
+void restore_module(h5::File& file, const std::string& group, torch::nn::Module& module) {
+  std::vector<std::string> problems = h5::read_module(file, group, module);
   if (!problems.empty()) {
-    std::string list;
-    for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
-    throw InputError(synthview::str("GAN state '", file.path(), "' ", group, " does not match this config: ", list));
+    throw InputError(synthview::str("GAN state '", file.path(), "' ", group, " does not match this config: ",
+                                    h5::join(problems)));
   }
 }
 
@@ -95,8 +76,9 @@ void write_gan_state(const std::string& path, const GanState& state, const Confi
     h5::write_attr(file, "/gan", "world_size", world_size);
     h5::write_attr(file, "/gan", "config", config_to_yaml(config));
     h5::write_attr(file, "/gan", "command", command);
-    write_module(file, "/generator", *state.generator);
-    write_module(file, "/discriminator", *state.discriminator);
+    h5::write_module(file, "/generator", *state.generator);
+    if (state.generator_ema) h5::write_module(file, "/generator_ema", *state.generator_ema);
+    h5::write_module(file, "/discriminator", *state.discriminator);
     write_optimizer(file, "/optim_g", *state.optim_g, *state.generator);
     write_optimizer(file, "/optim_d", *state.optim_d, *state.discriminator);
     file.flush();
@@ -112,11 +94,19 @@ void read_gan_state(const std::string& path, GanState& state) {
   h5::File file = h5::File::open_read(path);
   if (!h5::exists(file, "/gan")) throw InputError(synthview::str("'", path, "' has no /gan group (not a GAN state file?)"));
   int64_t version = h5::read_attr_int(file, "/gan", "format_version");
-  if (version != kFormatVersion) {
-    throw InputError(synthview::str("GAN state '", path, "' has format_version ", version, " (expected ", kFormatVersion, ")"));
+  if (version < 1 || version > kFormatVersion) {
+    throw InputError(synthview::str("GAN state '", path, "' has format_version ", version, " (expected 1 to ",
+                                    kFormatVersion, ")"));
   }
-  read_module(file, "/generator", *state.generator);
-  read_module(file, "/discriminator", *state.discriminator);
+  restore_module(file, "/generator", *state.generator);
+  const bool stored_ema = h5::exists(file, "/generator_ema");
+  if (stored_ema != (state.generator_ema != nullptr)) {
+    throw InputError(synthview::str("GAN state '", path, "' ", stored_ema ? "holds" : "has no",
+                                    " /generator_ema but this config has gan.ema ", stored_ema ? "= 0" : "> 0",
+                                    " (resume with the gan.ema setting of the run that wrote it)"));
+  }
+  if (stored_ema) restore_module(file, "/generator_ema", *state.generator_ema);
+  restore_module(file, "/discriminator", *state.discriminator);
   read_optimizer(file, "/optim_g", *state.optim_g, *state.generator);
   read_optimizer(file, "/optim_d", *state.optim_d, *state.discriminator);
   state.step = h5::read_attr_int(file, "/gan", "step");

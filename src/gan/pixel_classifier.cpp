@@ -1,8 +1,8 @@
 #include "gan/pixel_classifier.h"
 
-#include <limits>
 
 #include "core/error.h"
+#include "gan/class_accuracy.h"
 
 namespace synthview::gan {
 
@@ -47,18 +47,11 @@ torch::Tensor PixelClassifier::predict(const torch::Tensor& images) const {
 }
 
 double PixelClassifier::accuracy(const torch::Tensor& images, const torch::Tensor& labels) const {
-  return predict(images).eq(labels.to(torch::kInt64)).to(torch::kFloat64).mean().item<double>();
+  return gan::accuracy(predict(images), labels);
 }
 
 std::vector<double> PixelClassifier::class_accuracy(const torch::Tensor& images, const torch::Tensor& labels) const {
-  torch::Tensor correct = predict(images).eq(labels.to(torch::kInt64)).to(torch::kFloat64);
-  std::vector<double> out;
-  for (int64_t c = 0; c < classes_; ++c) {
-    torch::Tensor mask = labels.eq(c);
-    out.push_back(mask.any().item<bool>() ? correct.masked_select(mask).mean().item<double>()
-                                          : std::numeric_limits<double>::quiet_NaN());
-  }
-  return out;
+  return gan::class_accuracy(predict(images), labels, classes_);
 }
 
 }  // namespace synthview::gan

@@ -1,19 +1,50 @@
 #include "gan/score.h"
 
-#include <cstdio>
-#include <sstream>
-
 #include "core/error.h"
 #include "core/rng.h"
 #include "eval/idx.h"
 #include "eval/images.h"
+#include "gan/class_accuracy.h"
+#include "gan/feature_cnn.h"
 #include "gan/pixel_classifier.h"
+#include "gan/sample_metrics.h"
 
 namespace synthview::gan {
 namespace {
 
-const char* const kClassNames[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                     "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+constexpr int64_t kClasses = 10;
+constexpr int64_t kTrainImages = 50000;  // train[0:50000]; train[50000:60000] is the validation split
+constexpr int64_t kPrecisionK = 3, kDensityK = 5;
+
+struct Split {
+  torch::Tensor images;  // float [N, C, S, S] in [-1, 1]
+  torch::Tensor labels;
+};
+
+Split real_split(const Config& config, const gen::GeneratorInfo& info, const std::string& split, int64_t from,
+                 int64_t to) {
+  eval::LabeledImages raw = eval::load_fashion_mnist(config.data.real_path, split);
+  raw.images = raw.images.slice(0, from, std::min(to, raw.images.size(0)));
+  raw.labels = raw.labels.slice(0, from, std::min(to, raw.labels.size(0)));
+  return {eval::to_encoder_input(raw.images, info.channels, info.resolution), raw.labels};
+}
+
+Split heldout_split(const Config& config, const gen::GeneratorInfo& info, const std::string& split) {
+  if (split == "val") return real_split(config, info, "train", kTrainImages, 60000);
+  if (split == "test") return real_split(config, info, "test", 0, 10000);
+  throw InputError(synthview::str("--split=", split, " (expected val, train[50000:60000], or test)"));
+}
+
+// Fills the feature-space and correlation figures of `out` from generated vs real sets of one class or all.
+void compare_sets(ClassScore& out, const torch::Tensor& fake_features, const torch::Tensor& real_features) {
+  out.frechet = frechet_distance(fake_features, real_features);
+  Fidelity f = fidelity(real_features, fake_features, kPrecisionK);
+  out.precision = f.precision;
+  out.recall = f.recall;
+  Fidelity g = fidelity(real_features, fake_features, kDensityK);
+  out.density = g.density;
+  out.coverage = g.coverage;
+}
 
 }  // namespace
 
@@ -33,67 +64,69 @@ void generate_per_class(gen::Generator& generator, uint64_t seed, int64_t per_cl
   images = torch::cat(parts);
 }
 
-GeneratorScore score_generator(const Config& config, int64_t per_class) {
+GeneratorScore score_generator(const Config& config, const ScoreOptions& options) {
+  if (options.per_class < std::max(kPrecisionK, kDensityK) + 1) {
+    throw InputError(synthview::str("--per-class=", options.per_class, " is too few to score (expected >= ",
+                                    std::max(kPrecisionK, kDensityK) + 1, ")"));
+  }
   std::shared_ptr<gen::Generator> generator = gen::make_generator(config, torch::kCPU);
   const gen::GeneratorInfo& info = generator->info();
-  if (info.num_classes != 10) {
+  if (info.num_classes != kClasses) {
     throw InputError(synthview::str("generator '", config.generator.path, "' has ", info.num_classes,
                          " classes (scoring on Fashion-MNIST needs a conditional generator with 10)"));
   }
+  const auto seed = static_cast<uint64_t>(config.seed);
   GeneratorScore score;
   score.generator = config.generator.path;
-  score.per_class = per_class;
-  auto real_input = [&](const eval::LabeledImages& split) {
-    return eval::to_encoder_input(split.images, info.channels, info.resolution);
-  };
-  eval::LabeledImages train = eval::load_fashion_mnist(config.data.real_path, "train");
-  eval::LabeledImages test = eval::load_fashion_mnist(config.data.real_path, "test");
-  torch::Tensor train_x = real_input(train), test_x = real_input(test);
-  torch::Tensor fake_x, fake_y;
-  generate_per_class(*generator, static_cast<uint64_t>(config.seed), per_class, fake_x, fake_y);
+  score.split = options.split;
+  score.per_class = options.per_class;
+  score.cnn_steps = options.cnn_steps;
+  const Split heldout = heldout_split(config, info, options.split);
+  const Split train = real_split(config, info, "train", 0, kTrainImages);
+  Split fake;
+  generate_per_class(*generator, seed, options.per_class, fake.images, fake.labels);
+  const int64_t count = std::min<int64_t>(fake.images.size(0), kTrainImages);
 
-  PixelClassifier real_classifier(train_x, train.labels, 10);
-  score.real_on_real_test = real_classifier.accuracy(test_x, test.labels);
-  score.real_on_generated = real_classifier.accuracy(fake_x, fake_y);
-  score.real_on_generated_class = real_classifier.class_accuracy(fake_x, fake_y);
+  // Logistic regression on raw pixels.
+  PixelClassifier pixels(train.images, train.labels, kClasses);
+  score.real_on_heldout = pixels.accuracy(heldout.images, heldout.labels);
+  const std::vector<double> pixel_on_fake = pixels.class_accuracy(fake.images, fake.labels);
+  score.overall.real_on_generated = pixels.accuracy(fake.images, fake.labels);
+  score.cas = PixelClassifier(fake.images, fake.labels, kClasses).accuracy(heldout.images, heldout.labels);
+  score.real_same_count = PixelClassifier(train.images.slice(0, 0, count), train.labels.slice(0, 0, count), kClasses)
+                              .accuracy(heldout.images, heldout.labels);
 
-  score.cas = PixelClassifier(fake_x, fake_y, 10).accuracy(test_x, test.labels);
-  const int64_t count = std::min<int64_t>(fake_x.size(0), train_x.size(0));
-  score.real_same_count =
-      PixelClassifier(train_x.slice(0, 0, count), train.labels.slice(0, 0, count), 10).accuracy(test_x, test.labels);
-  return score;
-}
+  // The small CNN: trained on real (feature space), on generated (CAS), on as many real images.
+  FeatureCnn real_cnn = train_feature_cnn(train.images, train.labels, kClasses, options.cnn_steps, seed);
+  score.cnn_on_heldout = accuracy(cnn_predict(real_cnn, heldout.images), heldout.labels);
+  const torch::Tensor real_cnn_on_fake = cnn_predict(real_cnn, fake.images);
+  score.overall.cnn_real_on_generated = accuracy(real_cnn_on_fake, fake.labels);
+  FeatureCnn fake_cnn = train_feature_cnn(fake.images, fake.labels, kClasses, options.cnn_steps, seed);
+  const torch::Tensor fake_cnn_on_real = cnn_predict(fake_cnn, heldout.images);
+  score.cnn_cas = score.overall.cnn_cas = accuracy(fake_cnn_on_real, heldout.labels);
+  FeatureCnn same_count_cnn = train_feature_cnn(train.images.slice(0, 0, count), train.labels.slice(0, 0, count),
+                                                kClasses, options.cnn_steps, seed);
+  score.cnn_real_same_count = accuracy(cnn_predict(same_count_cnn, heldout.images), heldout.labels);
+  const std::vector<double> cnn_on_fake = class_accuracy(real_cnn_on_fake, fake.labels, kClasses);
+  const std::vector<double> cas_class = class_accuracy(fake_cnn_on_real, heldout.labels, kClasses);
 
-std::string score_text(const GeneratorScore& s) {
-  std::ostringstream out;
-  char line[160];
-  out << "generator " << s.generator << ", " << s.per_class << " samples per class; classifier: logistic regression on raw pixels\n";
-  std::snprintf(line, sizeof(line), "real-trained classifier on real test          %.4f\n", s.real_on_real_test);
-  out << line;
-  std::snprintf(line, sizeof(line), "real-trained classifier on generated samples  %.4f\n", s.real_on_generated);
-  out << line;
-  for (size_t c = 0; c < s.real_on_generated_class.size(); ++c) {
-    std::snprintf(line, sizeof(line), "  class %zu %-12s                         %.4f\n", c, kClassNames[c % 10],
-                  s.real_on_generated_class[c]);
-    out << line;
+  const torch::Tensor fake_features = cnn_features(real_cnn, fake.images);
+  const torch::Tensor real_features = cnn_features(real_cnn, heldout.images);
+  compare_sets(score.overall, fake_features, real_features);
+  for (int64_t c = 0; c < kClasses; ++c) {
+    ClassScore s;
+    const torch::Tensor is_fake = fake.labels.eq(c).nonzero().squeeze(1), is_real = heldout.labels.eq(c).nonzero().squeeze(1);
+    s.real_on_generated = pixel_on_fake[c];
+    s.cnn_real_on_generated = cnn_on_fake[c];
+    s.cnn_cas = cas_class[c];
+    s.correlation_generated = mean_pairwise_correlation(fake.images.index_select(0, is_fake));
+    s.correlation_real = mean_pairwise_correlation(heldout.images.index_select(0, is_real));
+    compare_sets(s, fake_features.index_select(0, is_fake), real_features.index_select(0, is_real));
+    score.overall.correlation_generated += s.correlation_generated / kClasses;
+    score.overall.correlation_real += s.correlation_real / kClasses;
+    score.classes.push_back(s);
   }
-  std::snprintf(line, sizeof(line), "CAS: generated-trained classifier on real test %.4f\n", s.cas);
-  out << line;
-  std::snprintf(line, sizeof(line), "same classifier trained on %lld real images    %.4f",
-                static_cast<long long>(s.per_class * 10), s.real_same_count);
-  out << line;
-  return out.str();
-}
-
-std::string score_json(const GeneratorScore& s) {
-  std::ostringstream out;
-  out.precision(6);
-  out << "{\"generator\": \"" << s.generator << "\", \"per_class\": " << s.per_class
-      << ", \"real_on_real_test\": " << s.real_on_real_test << ", \"real_on_generated\": " << s.real_on_generated
-      << ", \"real_on_generated_class\": [";
-  for (size_t c = 0; c < s.real_on_generated_class.size(); ++c) out << (c ? ", " : "") << s.real_on_generated_class[c];
-  out << "], \"cas\": " << s.cas << ", \"real_same_count\": " << s.real_same_count << "}";
-  return out.str();
+  return score;
 }
 
 }  // namespace synthview::gan

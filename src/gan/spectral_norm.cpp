@@ -35,4 +35,14 @@ SNWeightImpl::SNWeightImpl(std::vector<int64_t> shape) {
 
 torch::Tensor SNWeightImpl::normalized() { return spectral_normalize(weight, u, v, 1, is_training()); }
 
+SNConv2dImpl::SNConv2dImpl(int64_t in, int64_t out, int64_t kernel) {
+  sn_ = register_module("sn", SNWeight(std::vector<int64_t>{out, in, kernel, kernel}));
+  bias_ = register_parameter("bias", torch::zeros({out}));
+}
+
+torch::Tensor SNConv2dImpl::forward(const torch::Tensor& x) {
+  const int64_t kernel = sn_->weight.size(2);
+  return torch::conv2d(x, sn_->normalized(), bias_, /*stride=*/1, /*padding=*/kernel / 2);
+}
+
 }  // namespace synthview::gan

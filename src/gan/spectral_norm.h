@@ -24,4 +24,16 @@ class SNWeightImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SNWeight);
 
+// A spectrally normalised convolution with bias: parameters weight [out, in, k, k], bias [out]; buffers u, v.
+class SNConv2dImpl : public torch::nn::Module {
+ public:
+  SNConv2dImpl(int64_t in, int64_t out, int64_t kernel);  // stride 1, padding kernel / 2
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  SNWeight sn_{nullptr};
+  torch::Tensor bias_;
+};
+TORCH_MODULE(SNConv2d);
+
 }  // namespace synthview::gan

@@ -15,6 +15,7 @@
 #include "gan/batches.h"
 #include "gan/gan_nets.h"
 #include "gan/gan_state.h"
+#include "gan/gan_step.h"
 #include "tensorboard/run_file.h"
 #include "tensorboard/tags.h"
 
@@ -59,9 +60,27 @@ std::string duration_text(double seconds) {
   return text;
 }
 
+int64_t parameter_count(torch::nn::Module& module) {
+  int64_t count = 0;
+  for (const auto& p : module.parameters()) count += p.numel();
+  return count;
+}
+
 int pick_threads(const Config& config, int local_size) {
   if (config.train.threads > 0) return static_cast<int>(config.train.threads);
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, local_size));
+}
+
+GanState state_of(GanNets& nets, int64_t step) {
+  return GanState{nets.generator->net().get(), nets.generator_ema ? nets.generator_ema->net().get() : nullptr,
+                  nets.discriminator.get(), nets.optim_g.get(), nets.optim_d.get(), step};
+}
+
+// <gan.out>.step-%08d.h5
+std::string snapshot_path(const Config& config, int64_t step) {
+  char suffix[32];
+  std::snprintf(suffix, sizeof(suffix), ".step-%08lld.h5", static_cast<long long>(step));
+  return config.gan.out + suffix;
 }
 
 void save(dist::Communicator& comm, GanNets& nets, int64_t step, const Config& config, const std::string& command) {
@@ -69,15 +88,26 @@ void save(dist::Communicator& comm, GanNets& nets, int64_t step, const Config& c
   if (comm.rank() != 0) return;
   std::filesystem::path out(config.gan.out);
   if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
-  GanState state{nets.generator->net().ptr().get(), nets.discriminator.ptr().get(), nets.optim_g.get(),
-                 nets.optim_d.get(), step};
-  write_gan_state(state_path(config), state, config, command, comm.size());
-  // save_builtin_generator renames its own temp into `partial`; fsync + rename make gan.out appear whole.
+  // The sampling generator: the EMA with standing BN statistics of its own weights, else G itself.
+  gen::BuiltinGenerator& sampler = nets.generator_ema ? *nets.generator_ema : *nets.generator;
+  if (nets.generator_ema) nets.generator_ema->calibrate_batch_norm(static_cast<uint64_t>(config.seed));
+  write_gan_state(state_path(config), state_of(nets, step), config, command, comm.size());
+  // save_builtin_generator renames its own temp into `partial`; fsync + rename make each file appear whole.
   const std::string partial = config.gan.out + ".partial";
-  gen::save_builtin_generator(*nets.generator, partial);
+  gen::save_builtin_generator(sampler, partial);
   commit_file(partial, config.gan.out);
-  std::cout << "checkpoint step " << step << ": " << config.gan.out << " (resume state " << state_path(config) << ")"
-            << std::endl;
+  std::cout << "checkpoint step " << step << ": " << config.gan.out << " (resume state " << state_path(config) << ")";
+  if (config.gan.snapshot_every > 0 && step % config.gan.snapshot_every == 0) {
+    gen::save_builtin_generator(sampler, partial);
+    commit_file(partial, snapshot_path(config, step));
+    std::cout << ", snapshot " << snapshot_path(config, step);
+  }
+  std::cout << std::endl;
+}
+
+bool checkpoint_due(const GanSection& gan, int64_t step) {
+  return step == gan.steps || (gan.every > 0 && step % gan.every == 0) ||
+         (gan.snapshot_every > 0 && step % gan.snapshot_every == 0);
 }
 
 }  // namespace
@@ -88,26 +118,29 @@ void run_gan_training(const Config& config, const GanRunOptions& options) {
   const GanSection& gan = config.gan;
   BatchPlan plan(static_cast<uint64_t>(config.seed), gan.batch_size, comm->rank(), comm->size());
   eval::LabeledImages real = eval::load_fashion_mnist(config.data.real_path, "train");
+  real.images = real.images.slice(0, 0, gan.train_images);  // train[0:N]: train[50000:] is for validation
+  real.labels = real.labels.slice(0, 0, gan.train_images);
   GanNets nets = make_gan_nets(config);
-  const gen::GeneratorInfo info = nets.generator->info();
 
   int64_t step = 0;
   std::string resume = options.resume;
   if (resume == "auto") resume = std::filesystem::exists(state_path(config)) ? state_path(config) : "";
   if (!resume.empty()) {
-    GanState state{nets.generator->net().ptr().get(), nets.discriminator.ptr().get(), nets.optim_g.get(),
-                   nets.optim_d.get(), 0};
+    GanState state = state_of(nets, 0);
     read_gan_state(resume, state);
     step = state.step;
     if (comm->rank() == 0) std::cout << "resumed from " << resume << " at step " << step << std::endl;
   }
   dist::broadcast_module(*comm, *nets.generator->net());
+  if (nets.generator_ema) dist::broadcast_module(*comm, *nets.generator_ema->net());
   dist::broadcast_module(*comm, *nets.discriminator);
   if (comm->rank() == 0) {
-    std::cout << "train-generator: " << comm->size() << " rank(s) x " << at::get_num_threads() << " thread(s), G "
-              << nets.generator->net()->parameters().size() << " tensors (width " << config.generator.width
-              << "), D width " << gan.d_width << ", batch " << gan.batch_size << ", n_dis " << gan.n_dis << ", steps "
-              << step << " -> " << gan.steps << std::endl;
+    std::cout << "train-generator: " << comm->size() << " rank(s) x " << at::get_num_threads() << " thread(s), "
+              << config.generator.arch << " G " << parameter_count(*nets.generator->net()) << " parameters (width "
+              << config.generator.width << "), D " << parameter_count(*nets.discriminator) << " parameters (width "
+              << gan.d_width << "), batch " << gan.batch_size << ", n_dis " << gan.n_dis << ", lr G/D " << gan.lr_g
+              << "/" << gan.lr_d << ", EMA " << gan.ema << ", DiffAugment " << gan.diffaugment << ", real train[0:"
+              << real.images.size(0) << "], steps " << step << " -> " << gan.steps << std::endl;
   }
   // TensorBoard: a run of its own under run.dir/generator, so it never mixes with a `train` run in run.dir.
   std::unique_ptr<tensorboard::EventWriter> events;
@@ -117,27 +150,15 @@ void run_gan_training(const Config& config, const GanRunOptions& options) {
   }
 
   auto average = [&](torch::nn::Module& m) { average_gradients(*comm, m); };
-  const int64_t updates_per_step = gan.n_dis + 1;
   const int64_t start_step = step;
   auto started = Clock::now();
   while (step < gan.steps) {
     comm->set_step(step);
-    torch::Tensor d_loss, g_loss;
-    for (int64_t k = 0; k < gan.n_dis; ++k) {
-      const int64_t update = step * updates_per_step + k;
-      torch::Tensor index = plan.real_indices(update, real.images.size(0));
-      torch::Tensor images = eval::to_encoder_input(real.images.index_select(0, index), info.channels, info.resolution);
-      torch::Tensor labels = info.num_classes > 0 ? real.labels.index_select(0, index) : torch::zeros_like(index);
-      d_loss = discriminator_update(nets, images, labels, plan.latents(update, info.latent_dim),
-                                    plan.classes(update, info.num_classes), average);
-    }
-    const int64_t update = step * updates_per_step + gan.n_dis;
-    g_loss = generator_update(nets, plan.latents(update, info.latent_dim), plan.classes(update, info.num_classes),
-                              average);
+    const GanLosses step_losses = gan_step(nets, plan, real, step, average);
     ++step;
 
     if (step % config.run.log_every == 0 || step == gan.steps) {
-      torch::Tensor losses = torch::stack({d_loss, g_loss}).to(torch::kFloat64);
+      torch::Tensor losses = torch::stack({step_losses.d, step_losses.g}).to(torch::kFloat64);
       if (comm->size() > 1) {
         comm->all_reduce(losses, dist::kSum);
         losses.div_(comm->size());
@@ -164,7 +185,7 @@ void run_gan_training(const Config& config, const GanRunOptions& options) {
         }
       }
     }
-    if ((gan.every > 0 && step % gan.every == 0) || step == gan.steps) save(*comm, nets, step, config, options.command_line);
+    if (checkpoint_due(gan, step)) save(*comm, nets, step, config, options.command_line);
   }
 }
 

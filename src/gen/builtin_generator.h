@@ -1,42 +1,24 @@
-// The built-in class-conditional generator: a DCGAN with the class embedding concatenated to z.
-//   [z ; embed(y)] -> linear -> 4x4 x C0 -> BN, ReLU -> (ConvT 4/2/1 -> BN -> ReLU) x (k-1)
-//   -> ConvT 4/2/1 to `channels` -> tanh,   resolution = 4 * 2^k, C0 = width * 2^(k-1).
-// At width 64 and 32 px it has about 1.2 M parameters: small enough to train as a GAN on a CPU.
-// Images come from eval mode (BN running statistics), so a sample never depends on its batch.
+// The built-in class-conditional generator: a GeneratorNet (generator_net.h) of architecture generator.arch,
+// dcgan (the shipped models/fmnist-generator.h5) or resnet, behind the Generator interface, with its HDF5
+// weights file (docs/checkpoint-format.md, "Generator weights"). Images come from eval mode (BN running
+// statistics), so a sample never depends on its batch.
 #pragma once
 
 #include <torch/torch.h>
 
 #include <string>
 
+#include "core/rng.h"
 #include "gen/generator.h"
+#include "gen/generator_net.h"
 
 namespace synthview::gen {
-
-class BuiltinGeneratorNetImpl : public torch::nn::Module {
- public:
-  BuiltinGeneratorNetImpl(const GeneratorInfo& info, int64_t width);
-  // Raw tanh output, [B, channels, resolution, resolution]; trainable (a normal nn::Module).
-  torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& class_ids);
-  const GeneratorInfo& info() const { return info_; }
-  int64_t width() const { return width_; }
-
- private:
-  GeneratorInfo info_;
-  int64_t width_;
-  int64_t start_channels_;
-  torch::nn::Embedding embed_{nullptr};  // absent when unconditional
-  torch::nn::Linear project_{nullptr};
-  torch::nn::BatchNorm2d project_norm_{nullptr};
-  torch::nn::Sequential blocks_{nullptr};
-};
-TORCH_MODULE(BuiltinGeneratorNet);
 
 class BuiltinGenerator : public Generator {
  public:
   // Deterministic random init from `seed` (counter RNG stream kModelInit, so the same on every
   // rank and device), with BN statistics calibrated on one seeded batch so images use the range.
-  BuiltinGenerator(const GeneratorInfo& info, int64_t width, uint64_t seed);
+  BuiltinGenerator(const GeneratorInfo& info, int64_t width, uint64_t seed, const std::string& arch = "dcgan");
   // Weights and architecture from an HDF5 file (layout: docs/checkpoint-format.md, "Generator weights").
   static std::shared_ptr<BuiltinGenerator> load(const std::string& path);
 
@@ -46,12 +28,17 @@ class BuiltinGenerator : public Generator {
   torch::Device device() const override { return device_; }
 
   // The trainable module (GAN training flips it to train mode; generate() uses eval mode).
-  BuiltinGeneratorNet& net() { return net_; }
+  std::shared_ptr<GeneratorNet>& net() { return net_; }
   int64_t width() const { return net_->width(); }
+  std::string arch() const { return net_->arch(); }
+
+  // BN running statistics := the batch statistics of one seeded batch of 512 (balanced classes) in train
+  // mode: the "standing statistics" of the current weights (used for the EMA generator before it is saved).
+  void calibrate_batch_norm(uint64_t seed);
 
  private:
-  explicit BuiltinGenerator(BuiltinGeneratorNet net) : net_(std::move(net)) {}
-  BuiltinGeneratorNet net_;
+  explicit BuiltinGenerator(std::shared_ptr<GeneratorNet> net) : net_(std::move(net)) {}
+  std::shared_ptr<GeneratorNet> net_;
   torch::Device device_ = torch::kCPU;
 };
 
@@ -59,6 +46,7 @@ class BuiltinGenerator : public Generator {
 void save_builtin_generator(BuiltinGenerator& generator, const std::string& path);
 
 // Resolution must be 4 * 2^k with k >= 1; throws InputError naming the value otherwise.
+// (generator.arch is checked by make_generator_net.)
 GeneratorInfo builtin_info(const GeneratorSection& section);
 
 }  // namespace synthview::gen

@@ -12,7 +12,7 @@ std::shared_ptr<Generator> make_generator(const Config& config, torch::Device de
   if (section.kind == "builtin") {
     if (section.path.empty()) {
       generator = std::make_shared<BuiltinGenerator>(builtin_info(section), section.width,
-                                                     static_cast<uint64_t>(config.seed));
+                                                     static_cast<uint64_t>(config.seed), section.arch);
     } else {
       generator = BuiltinGenerator::load(section.path);
     }

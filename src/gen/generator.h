@@ -30,7 +30,7 @@ class Generator {
   virtual torch::Device device() const = 0;
 };
 
-// generator.kind = builtin: HDF5 weights from generator.path, or a random init from the seed when
+// generator.kind = builtin: HDF5 weights from generator.path, or a random init (generator.arch) from the seed when
 // the path is empty; torchscript: the module at generator.path (required).
 std::shared_ptr<Generator> make_generator(const Config& config, torch::Device device);
 

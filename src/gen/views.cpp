@@ -1,5 +1,7 @@
 #include "gen/views.h"
 
+#include <cmath>
+
 #include "augment/pipeline.h"
 #include "core/error.h"
 
@@ -69,8 +71,11 @@ torch::Tensor ViewMaker::view_latents(const torch::Tensor& z, const torch::Tenso
         .to(torch::kFloat32);
   }
   // View k uses components [k*D, (k+1)*D) of the draw's delta stream.
-  torch::Tensor delta = rng_.truncated_normal(RngStream::kViewDelta, index, count * dim, views_.truncation);
-  return (z.to(torch::kFloat64).unsqueeze(1) + views_.sigma * delta.view({batch, count, dim})).to(torch::kFloat32);
+  const double bound = views_.delta_truncation > 0 ? views_.delta_truncation : views_.truncation;
+  torch::Tensor delta = rng_.truncated_normal(RngStream::kViewDelta, index, count * dim, bound);
+  torch::Tensor moved = z.to(torch::kFloat64).unsqueeze(1) + views_.sigma * delta.view({batch, count, dim});
+  if (views_.renormalize) moved = moved / std::sqrt(1.0 + views_.sigma * views_.sigma);
+  return moved.to(torch::kFloat32);
 }
 
 torch::Tensor ViewMaker::render(const ChunkLayout& layout, const torch::Tensor& latents, const torch::Tensor& classes,

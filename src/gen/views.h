@@ -1,6 +1,7 @@
 // Multiview batches (DESIGN.md, method facts): anchor latent z ~ truncated normal keyed by the
 // anchor index; class ~ uniform keyed by the anchor index; view k latent z + sigma * delta_k with
-// delta truncated too and keyed by the draw index (views.mode=latent), a fresh same-class latent
+// delta truncated too (views.delta_truncation, else views.truncation) and keyed by the draw index
+// (views.mode=latent; divided by sqrt(1 + sigma^2) with views.renormalize), a fresh same-class latent
 // (independent) or z itself (anchor: pixel views only). Anchor and views are then augmented
 // (SimCLR style, both sides) with parameters keyed by (draw index, view number): view number 0 is
 // the anchor, k + 1 the k-th view. So every image is a pure function of (seed, draw, anchor index).

@@ -179,3 +179,37 @@ TEST(Views, ImagesDoNotDependOnTheIntraOpThreadCount) {
   EXPECT_TRUE(torch::equal(one.anchors, two.anchors));
   EXPECT_TRUE(torch::equal(one.views, two.views));
 }
+
+TEST(Views, RenormalizedViewsAreTheDirectFormulaAndKeepThePriorsVariance) {
+  Config config = small_config();
+  config.views.count = 2;
+  config.views.sigma = 1.0;
+  torch::Tensor index = range(0, 2000);
+  gen::ViewMaker plain = maker(config);
+  config.views.renormalize = true;
+  gen::ViewMaker renormalized = maker(config);
+  torch::Tensor z = plain.anchor_latents(index);
+  ASSERT_TRUE(torch::equal(z, renormalized.anchor_latents(index)));
+  torch::Tensor moved = plain.view_latents(z, index).to(torch::kFloat64);  // z + sigma * delta
+  torch::Tensor delta = moved - z.to(torch::kFloat64).unsqueeze(1);
+  torch::Tensor expected = (z.to(torch::kFloat64).unsqueeze(1) + 1.0 * delta) / std::sqrt(2.0);
+  torch::Tensor got = renormalized.view_latents(z, index).to(torch::kFloat64);
+  EXPECT_TRUE(torch::allclose(got, expected, 0, 1e-6));
+  // z and delta are independent with the same law: the renormalised view has z's variance, the plain one twice it.
+  const double var_z = z.to(torch::kFloat64).var().item<double>();
+  EXPECT_NEAR(got.var().item<double>() / var_z, 1.0, 0.05);
+  EXPECT_NEAR(moved.var().item<double>() / var_z, 2.0, 0.1);
+}
+
+TEST(Views, DeltaTruncationBoundsTheNoiseOnly) {
+  Config config = small_config();
+  config.views.sigma = 0.5;
+  config.views.delta_truncation = 0.25;
+  torch::Tensor index = range(0, 500);
+  gen::ViewMaker views = maker(config);
+  torch::Tensor z = views.anchor_latents(index);
+  torch::Tensor delta = (views.view_latents(z, index).select(1, 0) - z) / 0.5;
+  EXPECT_LE(delta.abs().max().item<double>(), 0.25 + 1e-5);
+  EXPECT_GT(delta.abs().max().item<double>(), 0.2);
+  EXPECT_GT(z.abs().max().item<double>(), 1.5);  // anchors keep views.truncation = 2
+}
