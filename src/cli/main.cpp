@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "core/allocator.h"
+#include "core/blas_threads.h"
 #include "core/error.h"
 
 namespace synthview::cli {
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   }
   try {
     configure_allocator();
+    pin_blas_threads();
     for (const auto& command : cli::commands()) {
       if (command.name == args[0]) return command.run(args);
     }

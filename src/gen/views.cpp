@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "augment/pipeline.h"
+#include "core/blas_threads.h"
 #include "core/error.h"
 
 namespace synthview::gen {
@@ -34,6 +35,7 @@ ViewMaker::ViewMaker(const Config& config, std::shared_ptr<Generator> generator,
       generator_(std::move(generator)),
       rng_(rng) {
   SV_CHECK(generator_ != nullptr, "ViewMaker needs a generator");
+  pin_blas_threads();  // the same bits whatever the process's CPU binding (core/blas_threads.h)
   if (views_.mode != "latent" && views_.mode != "independent" && views_.mode != "anchor") {
     throw InputError(synthview::str("views.mode='", views_.mode, "' (expected latent, independent or anchor)"));
   }

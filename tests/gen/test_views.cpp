@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "core/schedule.h"
 #include "gen/builtin_generator.h"
 #include "gen/views.h"
@@ -212,4 +215,25 @@ TEST(Views, DeltaTruncationBoundsTheNoiseOnly) {
   EXPECT_LE(delta.abs().max().item<double>(), 0.25 + 1e-5);
   EXPECT_GT(delta.abs().max().item<double>(), 0.2);
   EXPECT_GT(z.abs().max().item<double>(), 1.5);  // anchors keep views.truncation = 2
+}
+
+// Run twice by tests/gen/blas_threads.sh, under OPENBLAS_NUM_THREADS=1 and =2: both runs must write the
+// same bytes. Without core/blas_threads.h's pin they differ on a 2-CPU machine (checked when written).
+TEST(ViewsRenderFile, WritesAnchorsAndViewsToTheGivenFile) {
+  const char* out = std::getenv("SYNTHVIEW_TEST_RENDER_OUT");
+  if (out == nullptr) GTEST_SKIP() << "run by blas_threads.sh, which sets SYNTHVIEW_TEST_RENDER_OUT";
+  Config config = small_config();
+  config.generator.resolution = 32;
+  config.generator.width = 32;
+  config.generator.latent_dim = 128;
+  gen::ViewMaker views = maker(config);
+  SampleSchedule schedule(64, 1, 0, 0);
+  torch::Tensor draws = schedule.draw_indices(0);
+  gen::ViewBatch batch = views.make(draws, schedule.anchor_indices(draws));
+  std::ofstream file(out, std::ios::binary);
+  for (const torch::Tensor& images : {batch.anchors, batch.views}) {
+    const torch::Tensor contiguous = images.contiguous();
+    file.write(static_cast<const char*>(contiguous.data_ptr()), static_cast<std::streamsize>(contiguous.nbytes()));
+  }
+  ASSERT_TRUE(file.good()) << "could not write " << out;
 }
