@@ -14,7 +14,8 @@ bin=$build_dir/synthview
 ranks=${RANKS:-2}
 steps=${STEPS:-500}
 config=${CONFIG:-configs/fmnist.yaml}
-common=(--set train.steps="$steps" --set ckpt.every=0)
+# SimCLR unless a row says otherwise (configs/demo.yaml's own loss is supcon, for the demo).
+common=(--set train.steps="$steps" --set ckpt.every=0 --set loss.name=simclr)
 for extra in "$@"; do common+=("$extra"); done
 mpirun_args=(-np "$ranks" --oversubscribe --bind-to none)
 [ "$(id -u)" -eq 0 ] && mpirun_args+=(--allow-run-as-root)

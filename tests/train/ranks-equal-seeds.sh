@@ -14,7 +14,7 @@
 # SEEDS overrides the seeds (7: the seed of issue 11; 8: where 1 rank is the one off in float32).
 source "$(dirname "$0")/lib.sh" "$@"
 CONFIG=$SRC/configs/demo.yaml
-STEP=(--set train.steps=1 --set ckpt.every=1 --set train.batch_size=16 --set train.threads=1 --set model.norm=syncbn
+STEP=(--set loss.name=simclr --set train.steps=1 --set ckpt.every=1 --set train.batch_size=16 --set train.threads=1 --set model.norm=syncbn
       --set optim.momentum=0.9 --set optim.weight_decay=0 --set optim.warmup_steps=0 --set train.align_every=0)
 
 # relative_gap A B: |A - B| / |A|
