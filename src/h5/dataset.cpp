@@ -1,9 +1,11 @@
 #include "h5/dataset.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/error.h"
 #include "h5/attr.h"
+#include "h5/fletcher32.h"
 
 namespace synthview::h5 {
 
@@ -11,27 +13,26 @@ namespace {
 
 constexpr size_t kTargetChunkBytes = size_t(1) << 20;
 
-// How a torch dtype is stored: file type, memory type, the dtype to write the bits from, and the
-// `torch_dtype` tag for types HDF5 has no name for.
+// How a torch dtype is stored: file type (little-endian; chunks are written as raw host bytes), the
+// dtype to write the bits from, and the `torch_dtype` tag for types HDF5 has no name for.
 struct Storage {
   hid_t file_type;
-  hid_t memory_type;
   torch::ScalarType bits_dtype;
   std::string tag;
 };
 
 Storage storage_for(torch::ScalarType dtype, const std::string& path, const std::string& file) {
   switch (dtype) {
-    case torch::kFloat32: return {H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, torch::kFloat32, ""};
-    case torch::kFloat64: return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, torch::kFloat64, ""};
-    case torch::kInt64: return {H5T_STD_I64LE, H5T_NATIVE_INT64, torch::kInt64, ""};
-    case torch::kInt32: return {H5T_STD_I32LE, H5T_NATIVE_INT32, torch::kInt32, ""};
-    case torch::kInt16: return {H5T_STD_I16LE, H5T_NATIVE_INT16, torch::kInt16, ""};
-    case torch::kInt8: return {H5T_STD_I8LE, H5T_NATIVE_INT8, torch::kInt8, ""};
-    case torch::kUInt8: return {H5T_STD_U8LE, H5T_NATIVE_UINT8, torch::kUInt8, ""};
-    case torch::kBool: return {H5T_STD_U8LE, H5T_NATIVE_UINT8, torch::kUInt8, "bool"};
-    case torch::kBFloat16: return {H5T_STD_U16LE, H5T_NATIVE_UINT16, torch::kInt16, "bfloat16"};
-    case torch::kFloat16: return {H5T_STD_U16LE, H5T_NATIVE_UINT16, torch::kInt16, "float16"};
+    case torch::kFloat32: return {H5T_IEEE_F32LE, torch::kFloat32, ""};
+    case torch::kFloat64: return {H5T_IEEE_F64LE, torch::kFloat64, ""};
+    case torch::kInt64: return {H5T_STD_I64LE, torch::kInt64, ""};
+    case torch::kInt32: return {H5T_STD_I32LE, torch::kInt32, ""};
+    case torch::kInt16: return {H5T_STD_I16LE, torch::kInt16, ""};
+    case torch::kInt8: return {H5T_STD_I8LE, torch::kInt8, ""};
+    case torch::kUInt8: return {H5T_STD_U8LE, torch::kUInt8, ""};
+    case torch::kBool: return {H5T_STD_U8LE, torch::kUInt8, "bool"};
+    case torch::kBFloat16: return {H5T_STD_U16LE, torch::kInt16, "bfloat16"};
+    case torch::kFloat16: return {H5T_STD_U16LE, torch::kInt16, "float16"};
     default:
       throw Error(str("HDF5: cannot store tensor dtype ", c10::toString(dtype), " at '", path, "' in '", file,
                       "' (supported: float32/64, int8/16/32/64, uint8, bool, bfloat16, float16)"));
@@ -98,6 +99,50 @@ ReadPlan plan_read(hid_t type, const std::string& tag, const std::string& path, 
   }
   throw InputError(str("dataset '", path, "' in '", file, "' has an element type torch cannot hold (class ",
                        int(type_class), ", ", size, " bytes)"));
+}
+
+// Writes every chunk of `bits` (contiguous, shaped like the dataset) already filtered: the chunk's bytes
+// (a ragged edge chunk padded with zeros to the full chunk, as HDF5 stores it) followed by their
+// Fletcher32 checksum, little-endian, exactly what the H5Z_FILTER_FLETCHER32 filter produces. This
+// skips HDF5's filter pipeline, which copies each chunk twice and checksums it a word at a time.
+void write_chunks(hid_t dataset, const torch::Tensor& bits, const std::vector<hsize_t>& chunk, const std::string& path,
+                  const std::string& file_path) {
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "chunks are written in the host's byte order");
+  const size_t rank = chunk.size();
+  std::vector<int64_t> chunk_sizes(chunk.begin(), chunk.end());
+  size_t chunk_bytes = bits.element_size();
+  for (hsize_t size : chunk) chunk_bytes *= size_t(size);
+  std::vector<unsigned char> buffer(chunk_bytes + 4);
+  std::vector<hsize_t> index(rank, 0), offset(rank, 0);
+  while (true) {
+    torch::Tensor piece = bits;
+    bool ragged = false;
+    for (size_t d = 0; d < rank; ++d) {
+      offset[d] = index[d] * chunk[d];
+      const int64_t length = std::min<int64_t>(chunk_sizes[d], bits.size(int64_t(d)) - int64_t(offset[d]));
+      ragged = ragged || length != chunk_sizes[d];
+      piece = piece.narrow(int64_t(d), int64_t(offset[d]), length);
+    }
+    if (ragged) {
+      torch::Tensor padded = torch::zeros(chunk_sizes, bits.options());
+      torch::Tensor target = padded;
+      for (size_t d = 0; d < rank; ++d) target = target.narrow(int64_t(d), 0, piece.size(int64_t(d)));
+      target.copy_(piece);
+      piece = padded;
+    }
+    piece = piece.contiguous();
+    std::memcpy(buffer.data(), piece.data_ptr(), chunk_bytes);
+    const uint32_t checksum = fletcher32(buffer.data(), chunk_bytes);
+    for (int byte = 0; byte < 4; ++byte) buffer[chunk_bytes + byte] = (checksum >> (8 * byte)) & 0xff;
+    check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), buffer.size(), buffer.data()), "writing dataset",
+          path, file_path);
+    size_t d = rank;  // next chunk, last dimension fastest
+    while (d-- > 0) {
+      if ((++index[d]) * chunk[d] < hsize_t(bits.size(int64_t(d)))) break;
+      index[d] = 0;
+    }
+    if (d == size_t(-1)) return;
+  }
 }
 
 Handle open_dataset(File& file, const std::string& path) {
@@ -167,8 +212,9 @@ void write_tensor(File& file, const std::string& dataset_path, const torch::Tens
   Handle lcpl = checked_handle(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "H5Pcreate(link)", path, file_path);
   check(H5Pset_create_intermediate_group(lcpl.get(), 1), "H5Pset_create_intermediate_group", path, file_path);
   Handle dcpl = checked_handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "H5Pcreate(dataset)", path, file_path);
+  std::vector<hsize_t> chunk;
   if (!empty) {
-    std::vector<hsize_t> chunk = chunk_shape(dims, bits.element_size());
+    chunk = chunk_shape(dims, bits.element_size());
     check(H5Pset_chunk(dcpl.get(), int(chunk.size()), chunk.data()), "H5Pset_chunk", path, file_path);
     check(H5Pset_fletcher32(dcpl.get()), "H5Pset_fletcher32", path, file_path);
   }
@@ -176,8 +222,7 @@ void write_tensor(File& file, const std::string& dataset_path, const torch::Tens
       H5Dcreate2(file.id(), path.c_str(), storage.file_type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
       H5Dclose, "creating dataset", path, file_path);
   if (!empty) {
-    check(H5Dwrite(dataset.get(), storage.memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bits.data_ptr()),
-          "writing dataset", path, file_path);
+    write_chunks(dataset.get(), bits.reshape(std::vector<int64_t>(dims.begin(), dims.end())), chunk, path, file_path);
   }
   check(dataset.reset() ? 0 : -1, "closing dataset", path, file_path);
   if (!storage.tag.empty()) write_attr(file, path, "torch_dtype", storage.tag);

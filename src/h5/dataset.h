@@ -1,7 +1,8 @@
 // Tensors as HDF5 datasets. Layout, as documented in docs/checkpoint-format.md:
 // - shape and element type are the dataset's own (little-endian IEEE floats / two's-complement ints);
 // - non-empty tensors are chunked (~1 MiB chunks) with the Fletcher32 filter, so a flipped byte is an
-//   error on read rather than a silently wrong value;
+//   error on read rather than a silently wrong value (the writer checksums each chunk itself,
+//   h5/fletcher32.h, and stores it with H5Dwrite_chunk: what the filter would have stored);
 // - dtypes HDF5 cannot name natively are stored as integers plus a string attribute `torch_dtype`:
 //   bool -> uint8 ("bool"), bfloat16 -> uint16 bits ("bfloat16"), float16 -> uint16 bits ("float16");
 // - a 0-d tensor is stored as shape [1] (chunked, checksummed) with int attribute `torch_scalar` = 1;

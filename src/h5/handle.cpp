@@ -1,7 +1,5 @@
 #include "h5/handle.h"
 
-#include <mutex>
-
 #include "core/error.h"
 
 namespace synthview::h5 {
@@ -24,8 +22,10 @@ bool Handle::reset() {
 }
 
 void silence_hdf5_errors() {
-  static std::once_flag once;
-  std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+  // Per thread: a thread-safe HDF5 keeps one error stack, with its own printing switch, per thread
+  // (checkpoints are written on a background thread).
+  thread_local bool silenced = false;
+  if (!silenced) silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
 }
 
 namespace {

@@ -30,7 +30,7 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
-// Turns off HDF5's automatic error-stack printing (once per process); we report errors ourselves.
+// Turns off HDF5's automatic error-stack printing (once per thread); we report errors ourselves.
 void silence_hdf5_errors();
 
 // The innermost message on HDF5's error stack ("checksum verification failed", ...), "" if none.

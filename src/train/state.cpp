@@ -1,5 +1,6 @@
 #include "train/state.h"
 
+#include "ckpt/async_writer.h"
 #include "ckpt/shapes.h"
 #include "core/error.h"
 #include "optim/state_tensors.h"
@@ -7,9 +8,11 @@
 namespace synthview::train {
 namespace {
 
+// Deep host copies: the checkpoint is written in the background while later steps change the
+// module's tensors in place.
 ckpt::NamedTensors to_named(const torch::OrderedDict<std::string, torch::Tensor>& dict) {
   ckpt::NamedTensors named;
-  for (const auto& item : dict) named.emplace_back(item.key(), item.value().detach().cpu().clone());
+  for (const auto& item : dict) named.emplace_back(item.key(), ckpt::host_copy(item.value()));
   return named;
 }
 
@@ -62,6 +65,9 @@ ckpt::Checkpoint capture_state(const CaptureInput& input) {
   checkpoint.model.head_buffers = to_named(parts.model->head->named_buffers());
   checkpoint.optim.name = input.config.optim.name;
   checkpoint.optim.tensors = optim::state_tensors(*parts.optimizer, parts.model->named_parameters());
+  for (auto& [name, tensor] : checkpoint.optim.tensors) {
+    if (!tensor.device().is_cpu()) tensor = ckpt::host_copy(tensor);  // state_tensors copied it on its device
+  }
   checkpoint.rng.seed = input.config.seed;
   checkpoint.rng.counters = {{"samples_drawn", input.samples_drawn}, {"step", input.step}};
   return checkpoint;

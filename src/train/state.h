@@ -23,6 +23,8 @@ struct CaptureInput {
   int64_t samples_drawn;
   double lr;
 };
+// Every tensor in the result is a deep host copy (ckpt::host_copy), so it can be written in the
+// background while training goes on.
 ckpt::Checkpoint capture_state(const CaptureInput& input);
 
 struct RestoredCounters {

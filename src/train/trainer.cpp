@@ -18,6 +18,7 @@
 #include "loss/contrastive_loss.h"
 #include "model/autocast.h"
 #include "train/agreement.h"
+#include "train/checkpoint_saver.h"
 #include "train/components.h"
 #include "train/progress.h"
 #include "train/run_events.h"
@@ -33,7 +34,7 @@ class Trainer {
  public:
   Trainer(const Config& config, const RunOptions& options)
       : config_(config), options_(options), parts_(build_components(config)),
-        root_task_(MPI_COMM_WORLD, config.dist.timeout_s),
+        root_task_(MPI_COMM_WORLD, config.dist.timeout_s), saver_(config, root_task_, parts_.comm->rank() == 0),
         schedule_(config.train.batch_size, parts_.comm->size(), parts_.comm->rank(), config.data.unique_samples),
         progress_(config.train.steps, config.run.log_every) {
     if (schedule_.local_batch() % config.train.grad_accum != 0) {
@@ -67,10 +68,12 @@ class Trainer {
         break;
       }
     }
+    saver_.finish();  // the last checkpoint is complete before train returns
+    const std::string& last_checkpoint = saver_.last_checkpoint();
     if (is_main()) {
       progress_.done();
       double seconds = std::chrono::duration<double>(PhaseTimer::Clock::now() - run_start).count();
-      std::string checkpoint = last_checkpoint_.empty() ? "(none)" : last_checkpoint_;
+      std::string checkpoint = last_checkpoint.empty() ? "(none)" : last_checkpoint;
       if (stopped_by != 0) {
         std::cerr << "synthview: stopped by " << signal_name(stopped_by) << " after step " << step_ << " of "
                   << config_.train.steps << "; checkpoint " << checkpoint << "; continue with --resume auto\n";
@@ -80,7 +83,7 @@ class Trainer {
                   << "\n";
       }
     }
-    return {step_, samples_drawn_, last_loss_, config_.run.dir, last_checkpoint_, stopped_by};
+    return {step_, samples_drawn_, last_loss_, config_.run.dir, last_checkpoint, stopped_by};
   }
 
  private:
@@ -145,12 +148,15 @@ class Trainer {
     timer.start("comm_wait");
     parts_.reducer->finish();
 
-    // Agree across ranks on loss and accuracy, learn which ranks (if any) saw a non-finite loss, and
-    // whether any rank was asked to stop: then every rank stops after this same step. This copy is
-    // the step's only device-to-host synchronisation (the stop flag is filled on the device).
+    // Agree across ranks on loss and accuracy, learn which ranks (if any) saw a non-finite loss,
+    // whether any rank was asked to stop (then every rank stops after this same step), and whether
+    // rank 0's background checkpoint write failed under ckpt.on_error=abort (then every rank ends now).
+    // This copy is the step's only device-to-host synchronisation (the flags are filled on the device).
     torch::Tensor stop_flag = torch::full({}, double(stop_request_.signal()), stat_options);
-    torch::Tensor local_stats = torch::stack({local_loss, top1, stop_flag});
-    torch::Tensor per_rank = parts_.comm->all_gather(local_stats.unsqueeze(0)).cpu();  // [W, 3]
+    torch::Tensor write_failed = torch::full({}, saver_.poll_failure(), stat_options);
+    torch::Tensor local_stats = torch::stack({local_loss, top1, stop_flag, write_failed});
+    torch::Tensor per_rank = parts_.comm->all_gather(local_stats.unsqueeze(0)).cpu();  // [W, 4]
+    if (per_rank.select(1, 3).max().item<double>() > 0) saver_.raise_failure();
     const double mean_loss = per_rank.select(1, 0).mean().item<double>();
     const double mean_top1 = per_rank.select(1, 1).mean().item<double>();
     stop_signal_ = static_cast<int>(per_rank.select(1, 2).max().item<double>());
@@ -254,23 +260,12 @@ class Trainer {
     events_ = std::make_unique<RunEvents>(config_, step_ + 1);
   }
 
+  // Rank 0 takes a host copy of the state and writes it in the background (train/checkpoint_saver.h);
+  // the step loop waits only for the copy.
   void save_checkpoint() {
-    // Parameters are replicated, so rank 0 alone writes; the others wait for its outcome, so no rank runs
-    // ahead of a checkpoint it might later resume from. The wait is bounded by rank 0's heartbeat, not by
-    // dist.timeout_s: a slow disk does not end the job, and a write error under ckpt.on_error=abort ends
-    // every rank at once with rank 0's message.
-    std::string path = ckpt::checkpoint_path(config_.run.dir, step_);
-    root_task_.run(str("writing ", path), [&] {
-      try {
-        ckpt::write_checkpoint(path, capture_state({config_, options_.command_line, parts_, history_, step_,
-                                                    samples_drawn_, parts_.lr_schedule.at(step_ - 1)}));
-        ckpt::rotate_checkpoints((fs::path(config_.run.dir) / "checkpoints").string(), config_.ckpt.keep);
-        last_checkpoint_ = path;
-      } catch (const Error& e) {
-        if (config_.ckpt.on_error == "abort") throw;
-        std::cerr << "\nsynthview: warning: checkpoint at step " << step_ << " not written: " << e.what()
-                  << " (ckpt.on_error=continue; the previous checkpoint is intact)\n";
-      }
+    saver_.save(ckpt::checkpoint_path(config_.run.dir, step_), step_, [&] {
+      return capture_state({config_, options_.command_line, parts_, history_, step_, samples_drawn_,
+                            parts_.lr_schedule.at(step_ - 1)});
     });
   }
 
@@ -280,6 +275,7 @@ class Trainer {
   RunOptions options_;
   Components parts_;
   dist::RootTask root_task_;  // rank 0's checkpoint reads and writes, waited for by the others
+  CheckpointSaver saver_;     // after root_task_: its destructor waits for a write in flight
   SampleSchedule schedule_;
   std::unique_ptr<BatchSource> source_;
   MetricsWriter metrics_;
@@ -289,7 +285,6 @@ class Trainer {
   int64_t step_ = 0;
   int64_t samples_drawn_ = 0;
   double last_loss_ = 0;
-  std::string last_checkpoint_;
 };
 
 }  // namespace

@@ -2,17 +2,21 @@
 # Checkpoints outside the collective deadline: 2 ranks, dist.timeout_s=3. Rank 0's checkpoint fsync is
 # made to take 8 s by a preloaded library (slow_fsync.c), as on a loaded network file system; the process
 # stays alive, only its disk is slow. The other rank waits for rank 0's outcome, bounded by rank 0's
-# heartbeat rather than dist.timeout_s, so the run finishes with both checkpoints intact. A rank 0 that
-# is frozen (SIGSTOP) during such a write sends no heartbeat: the job ends with exit 3 naming rank 0.
+# heartbeat rather than dist.timeout_s, so the run finishes with both checkpoints intact (the writes run
+# in the background; the step-6 save waits for the step-3 write, and train for the step-6 one). A rank 0
+# that is frozen (SIGSTOP) while the others wait for its write sends no heartbeat: the job ends with
+# exit 3 naming rank 0.
 source "$(dirname "$0")/lib.sh" "$@"
 library=${SLOW_FSYNC_LIBRARY:?the path of the train_slow_fsync library (CTest sets it)}
 timeout=3
 common=(--config "$TINY" --set dist.timeout_s=$timeout --set train.steps=6 --set ckpt.every=3)
 
-# slow_train SECONDS RUN_DIR: a 2-rank run whose checkpoint fsyncs take SECONDS each.
+# slow_train SECONDS RUN_DIR [ARGS...]: a 2-rank run whose checkpoint fsyncs take SECONDS each.
 slow_train() {
-  "${MPIRUN[@]}" -x LD_PRELOAD="$library" -x SLOW_FSYNC_SECONDS="$1" -x SLOW_FSYNC_NOTE="$WORK/note.$1" \
-    -np 2 "$BIN" train "${common[@]}" --set run.dir="$2"
+  local seconds=$1 dir=$2
+  shift 2
+  "${MPIRUN[@]}" -x LD_PRELOAD="$library" -x SLOW_FSYNC_SECONDS="$seconds" -x SLOW_FSYNC_NOTE="$WORK/note.$seconds" \
+    -np 2 "$BIN" train "${common[@]}" --set run.dir="$dir" "$@"
 }
 
 slow=8
@@ -28,8 +32,10 @@ for step in 3 6; do
 done
 echo "two checkpoint writes of $slow s each under dist.timeout_s=$timeout: the run finished ($elapsed s)"
 
-# Rank 0 frozen in the middle of a (30 s) write: the other rank hears no heartbeat for dist.timeout_s.
-slow_train 30 "$WORK/frozen" > "$WORK/frozen.log" 2>&1 &
+# Rank 0 frozen in the middle of its final (30 s) write, which train waits for before it returns: the
+# other rank, waiting for that outcome, hears no heartbeat for dist.timeout_s. (Frozen in the middle of a
+# step, rank 0 is instead caught by the collective watchdog; tests/dist/watchdog.)
+slow_train 30 "$WORK/frozen" --set train.steps=3 > "$WORK/frozen.log" 2>&1 &
 job=$!
 for _ in $(seq 1200); do
   [ -s "$WORK/note.30" ] && break

@@ -1,8 +1,10 @@
-/* A slow disk for tests/train/slow-checkpoint.sh, loaded with LD_PRELOAD: fsync of a checkpoint's
- * temporary file (".../checkpoints/step-*.h5.tmp.*") first sleeps SLOW_FSYNC_SECONDS, as fsync on a busy
- * network file system does, and appends "<pid>\n" to SLOW_FSYNC_NOTE (if set) as it begins, so the test
- * knows which process is writing. The process stays alive and responsive, like one waiting on a slow
- * disk; synthview itself is unchanged. Every other fsync passes straight through. */
+/* A slow disk for tests/train/slow-checkpoint.sh and async-checkpoint.sh, loaded with LD_PRELOAD: fsync
+ * of a checkpoint's temporary file (".../checkpoints/step-*.h5.tmp.*") first sleeps SLOW_FSYNC_SECONDS,
+ * as fsync on a busy network file system does, or, with SLOW_FSYNC_GATE set, waits until that file
+ * exists (the test opens the gate when it has seen what it wants while the write is held). It appends
+ * "<pid>\n" to SLOW_FSYNC_NOTE (if set) as it begins, so the test knows which process is writing. The
+ * process stays alive and responsive, like one waiting on a slow disk; synthview itself is unchanged.
+ * Every other fsync passes straight through. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -22,14 +24,16 @@ static int is_checkpoint_temp(int fd) {
 int fsync(int fd) {
   int (*real_fsync)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
   const char* seconds = getenv("SLOW_FSYNC_SECONDS");
-  if (seconds != NULL && is_checkpoint_temp(fd)) {
+  const char* gate = getenv("SLOW_FSYNC_GATE");
+  if ((seconds != NULL || gate != NULL) && is_checkpoint_temp(fd)) {
     const char* note = getenv("SLOW_FSYNC_NOTE");
     FILE* out = note != NULL ? fopen(note, "a") : NULL;
     if (out != NULL) {
       fprintf(out, "%d\n", (int)getpid());
       fclose(out);
     }
-    sleep((unsigned)atoi(seconds));
+    if (seconds != NULL) sleep((unsigned)atoi(seconds));
+    while (gate != NULL && access(gate, F_OK) != 0) usleep(10000);
   }
   return real_fsync(fd);
 }

@@ -1,0 +1,51 @@
+#include "ckpt/async_writer.h"
+
+#include <utility>
+
+namespace synthview::ckpt {
+
+AsyncCheckpointWriter::AsyncCheckpointWriter(WriteFn write) : write_(std::move(write)) {}
+
+AsyncCheckpointWriter::~AsyncCheckpointWriter() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void AsyncCheckpointWriter::start(std::string path, Checkpoint checkpoint, AfterWrite after_write) {
+  wait();
+  path_ = path;
+  done_.store(false, std::memory_order_relaxed);
+  // The checkpoint moves into the thread and is freed there, after its write.
+  thread_ = std::thread([this, path = std::move(path), checkpoint = std::move(checkpoint),
+                         after_write = std::move(after_write)]() mutable {
+    try {
+      write_(path, checkpoint);
+      if (after_write) after_write(path);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+    checkpoint = Checkpoint();
+    done_.store(true, std::memory_order_release);
+  });
+}
+
+void AsyncCheckpointWriter::wait() {
+  if (!thread_.joinable()) return;
+  thread_.join();
+  std::exception_ptr error = std::exchange(error_, nullptr);
+  if (error) std::rethrow_exception(error);
+}
+
+torch::Tensor host_copy(const torch::Tensor& tensor) {
+  // copy=true: a new buffer even when the tensor already is a contiguous CPU tensor.
+  return tensor.detach().to(torch::TensorOptions().device(torch::kCPU), /*non_blocking=*/false, /*copy=*/true,
+                            torch::MemoryFormat::Contiguous);
+}
+
+NamedTensors host_copies(const NamedTensors& tensors) {
+  NamedTensors copies;
+  copies.reserve(tensors.size());
+  for (const auto& [name, tensor] : tensors) copies.emplace_back(name, host_copy(tensor));
+  return copies;
+}
+
+}  // namespace synthview::ckpt

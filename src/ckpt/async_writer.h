@@ -1,0 +1,62 @@
+// Checkpoint writes on a background thread, one at a time, so a training loop waits only for its host
+// copy of the state (docs/checkpoint-format.md, "Writing in the background"). Each write keeps every
+// guarantee of write_checkpoint (temporary file, fsync, rename, folder fsync, Fletcher32); the caller
+// hands over a Checkpoint whose tensors are deep host copies (host_copy), since the loop goes on
+// changing its own tensors in place while the write runs.
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "ckpt/checkpoint.h"
+
+namespace synthview::ckpt {
+
+class AsyncCheckpointWriter {
+ public:
+  using WriteFn = std::function<void(const std::string& path, const Checkpoint& checkpoint)>;
+  using AfterWrite = std::function<void(const std::string& path)>;
+
+  // `write` does each write: write_checkpoint, or in tests one that waits for a gate or fails.
+  explicit AsyncCheckpointWriter(WriteFn write = write_checkpoint);
+  // Waits for a write in flight, so no write is ever cut off by the writer going away; a failure that
+  // nobody collected with wait() is dropped here (the file was not renamed into place).
+  ~AsyncCheckpointWriter();
+  AsyncCheckpointWriter(const AsyncCheckpointWriter&) = delete;
+  AsyncCheckpointWriter& operator=(const AsyncCheckpointWriter&) = delete;
+
+  // First waits for the previous write (at most one is ever in flight) and rethrows its failure if it
+  // failed, in which case nothing new starts. Then starts writing `checkpoint` to `path` and returns;
+  // `after_write` (e.g. rotation) runs on the writer thread once the file is in place, and its failure
+  // counts as the write's.
+  void start(std::string path, Checkpoint checkpoint, AfterWrite after_write = {});
+
+  // Blocks until the write in flight, if any, is complete: written, fsynced, renamed, after_write done.
+  // Rethrows its failure (once). Returns at once when nothing was started since the last wait().
+  void wait();
+
+  // Non-blocking. in_flight(): a write was started and not yet collected by wait(). finished(): that
+  // write has ended, so wait() will not block; failed(): it ended with a failure.
+  bool in_flight() const { return thread_.joinable(); }
+  bool finished() const { return in_flight() && done_.load(std::memory_order_acquire); }
+  bool failed() const { return finished() && error_ != nullptr; }
+  // The path of the write in flight, or of the last one started.
+  const std::string& path() const { return path_; }
+
+ private:
+  WriteFn write_;
+  std::thread thread_;
+  std::atomic<bool> done_{false};
+  std::exception_ptr error_;  // set by the writer thread before done_
+  std::string path_;
+};
+
+// A deep, contiguous copy of `tensor` in host memory, detached from autograd; what a checkpoint handed
+// to AsyncCheckpointWriter must hold.
+torch::Tensor host_copy(const torch::Tensor& tensor);
+NamedTensors host_copies(const NamedTensors& tensors);
+
+}  // namespace synthview::ckpt
