@@ -14,7 +14,7 @@ echo
 echo '```'
 "$bin" --help
 echo '```'
-commands=$("$bin" --help | awk '/^commands:/{on=1; next} on && NF {print $1}')
+commands=$("$bin" --help | awk '/^commands:/{on=1; next} on && !NF {exit} on {print $1}')
 for command in $commands; do
   echo
   echo "## synthview $command"

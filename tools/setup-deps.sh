@@ -18,6 +18,7 @@ packages=(
   python3-torch python3-torchvision          # oracles for the loss and torchvision-equivalence tests
   slurm-wlm munge                            # the Slurm integration test runs a real slurmctld + slurmd
   iproute2                                   # tests/multihost: hosts as network namespaces (ip netns)
+  clang-14 libclang-rt-14-dev                # make test-sanitize / make fuzz: ASan, UBSan, libFuzzer (libclang_rt.fuzzer)
 )
 
 missing=()

@@ -60,6 +60,18 @@ MetricHistory read_history(h5::File& file) {
   return history;
 }
 
+// A non-finite weight makes every later step NaN; report it at load instead of steps later.
+void check_finite(const NamedTensors& tensors, const std::string& group, const std::string& path) {
+  for (const auto& [name, tensor] : tensors) {
+    if (!tensor.is_floating_point()) continue;
+    const int64_t bad = tensor.numel() - torch::isfinite(tensor).sum().item<int64_t>();
+    if (bad > 0) {
+      throw InputError(str("checkpoint '", path, "': ", group, "/", name, " has ", bad, " NaN/Inf value(s) of ",
+                           tensor.numel(), " (the run diverged before this checkpoint: use an earlier one)"));
+    }
+  }
+}
+
 // Every attribute-level field and the history (small); model, optimizer and rng tensors are not read.
 Checkpoint read_header(h5::File& file) {
   Checkpoint c;
@@ -100,6 +112,10 @@ Checkpoint read_checkpoint(const std::string& path) {
   c.model.head = read_tensors(file, layout::kHead);
   c.model.encoder_buffers = read_tensors(file, layout::kEncoderBuffers);
   c.model.head_buffers = read_tensors(file, layout::kHeadBuffers);
+  check_finite(c.model.encoder, layout::kEncoder, path);
+  check_finite(c.model.head, layout::kHead, path);
+  check_finite(c.model.encoder_buffers, layout::kEncoderBuffers, path);
+  check_finite(c.model.head_buffers, layout::kHeadBuffers, path);
   c.optim.tensors = read_tensors(file, layout::kOptim);
   c.rng.states = read_tensors(file, layout::kRng);
   return c;
@@ -114,6 +130,7 @@ VerifyReport verify_checkpoint(const std::string& path) {
   // Read every dataset in the file, including any outside the known groups, so all checksums run.
   for (const auto& name : h5::list_datasets(file, "/")) {
     torch::Tensor tensor = h5::read_tensor(file, "/" + name);
+    if (name.rfind("model/", 0) == 0) check_finite({{name, tensor}}, "", path);
     report.datasets += 1;
     report.bytes += tensor.numel() * tensor.element_size();
   }

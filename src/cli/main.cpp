@@ -36,6 +36,10 @@ void print_usage(std::ostream& out) {
     out << "  " << command.name << std::string(18 - std::min<size_t>(17, command.name.size()), ' ')
         << command.summary << "\n";
   }
+  // The trust model (docs/reliability.md), where users choose files made by others.
+  out << "\nfiles from others: HDF5 checkpoints and generator weights are data (loading them runs no code, and\n"
+         "malformed ones end with exit 2); a TorchScript generator (generator.kind=torchscript) is a program\n"
+         "run by LibTorch's interpreter with your permissions: load only those you trust.\n";
 }
 
 }  // namespace synthview::cli

@@ -20,6 +20,17 @@ namespace {
 
 constexpr int64_t kIntMax = std::numeric_limits<int64_t>::max();
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// Stated limits on config input (docs/reliability.md): a real config is a few KB and its longest value a
+// path, so anything past these is a mistake or an attack, rejected before it is parsed or stored.
+constexpr size_t kMaxConfigBytes = size_t(1) << 20;
+constexpr size_t kMaxValueChars = 4096;
+constexpr size_t kMaxShownChars = 80;
+
+// Keys and values as they appear in messages: a long one is cut, so an error stays one readable line.
+std::string shown(const std::string& text) {
+  if (text.size() <= kMaxShownChars) return text;
+  return str(text.substr(0, kMaxShownChars), "... (", text.size(), " characters)");
+}
 
 struct KeyEntry {
   ConfigKeyInfo info;
@@ -28,7 +39,7 @@ struct KeyEntry {
 };
 
 std::string bad_value(const std::string& key, const std::string& value, const std::string& expected) {
-  return str("config key '", key, "': value '", value, "' is not valid (expected ", expected, ")");
+  return str("config key '", key, "': value '", shown(value), "' is not valid (expected ", expected, ")");
 }
 
 std::string format_double(double value) {
@@ -196,11 +207,14 @@ const std::vector<KeyEntry>& schema() {
                  "dcgan (transposed convolutions, the shipped file) or resnet (SNGAN residual blocks with "
                  "class-conditional batch norm; train-generator then uses the ResNet projection discriminator)"),
       text_key("generator.path", field(&C::generator, &GeneratorSection::path),
-               "HDF5 weights (builtin) or TorchScript file; empty = random-init builtin"),
+               "HDF5 weights (builtin; data, no code runs on load) or TorchScript file (a program: load only "
+               "modules you trust); empty = random-init builtin"),
       int_key("generator.latent_dim", field(&C::generator, &GeneratorSection::latent_dim), 1, 4096,
-              "builtin generator latent size (when generator.path is empty)"),
+              "latent size: of a random-init builtin generator (weights files name their own), and of a "
+              "TorchScript generator without a latent_dim attribute"),
       int_key("generator.num_classes", field(&C::generator, &GeneratorSection::num_classes), 0, 100000,
-              "builtin generator classes (0 = unconditional; when generator.path is empty)"),
+              "generator classes (0 = unconditional): of a random-init builtin generator, and of a "
+              "conditional TorchScript generator without a num_classes attribute"),
       int_key("generator.resolution", field(&C::generator, &GeneratorSection::resolution), 8, 1024,
               "builtin generator output side in pixels (when generator.path is empty)"),
       int_key("generator.channels", field(&C::generator, &GeneratorSection::channels), 1, 4,
@@ -339,11 +353,27 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 std::string unknown_key_message(const std::string& key, const std::string& where) {
-  std::string message = str("unknown config key '", key, "'", where);
-  std::string suggestion = nearest_config_key(key);
+  std::string message = str("unknown config key '", shown(key), "'", where);
+  // Edit distance is quadratic: a key far longer than any valid one gets no suggestion.
+  std::string suggestion = key.size() <= kMaxShownChars ? nearest_config_key(key) : std::string();
   if (!suggestion.empty()) message += str(" (did you mean ", suggestion, "?)");
   message += "; `synthview config --help-keys` lists every key";
   return message;
+}
+
+bool is_section(const std::string& prefix) {
+  const auto& entries = schema();
+  return std::any_of(entries.begin(), entries.end(),
+                     [&](const KeyEntry& e) { return e.info.key.rfind(prefix + ".", 0) == 0; });
+}
+
+// Every value passes here: a value longer than any path is refused before a setter copies it.
+void set_checked(const KeyEntry& entry, Config& config, const std::string& value) {
+  if (value.size() > kMaxValueChars) {
+    throw InputError(str("config key '", entry.info.key, "': value of ", value.size(),
+                         " characters is too long (the limit is ", kMaxValueChars, ")"));
+  }
+  entry.set(config, value);
 }
 
 // Flattens a YAML mapping into dotted keys, rejecting sequences and nested maps under leaf keys.
@@ -354,10 +384,21 @@ void apply_yaml_node(Config& config, const YAML::Node& node, const std::string& 
                          prefix.empty() ? "<top>" : prefix, "'"));
   }
   for (const auto& item : node) {
-    std::string name = item.first.as<std::string>();
+    if (!item.first.IsScalar()) {
+      throw InputError(str(source_name, ": a config key under '", prefix.empty() ? "<top>" : prefix,
+                           "' is not a plain name (expected key: value)"));
+    }
+    std::string name = item.first.Scalar();
     std::string key = prefix.empty() ? name : prefix + "." + name;
     const YAML::Node& value = item.second;
     if (value.IsMap()) {
+      // Only a section holds a mapping. Checked before descending, so an alias cycle (`a: &x {b: *x}`)
+      // or a deep nest ends here instead of recursing without end.
+      if (!is_section(key)) {
+        const KeyEntry* leaf = find_entry(key);
+        if (!leaf) throw InputError(unknown_key_message(key, str(" in ", source_name)));
+        throw InputError(str("config key '", key, "' in ", source_name, ": got a mapping (expected ", leaf->info.type, ")"));
+      }
       apply_yaml_node(config, value, key, source_name);
       continue;
     }
@@ -367,7 +408,7 @@ void apply_yaml_node(Config& config, const YAML::Node& node, const std::string& 
       throw InputError(str("config key '", key, "' in ", source_name, ": got a list (expected ", entry->info.type,
                            ")"));
     }
-    entry->set(config, value.IsNull() ? std::string() : value.Scalar());
+    set_checked(*entry, config, value.IsNull() ? std::string() : value.Scalar());
   }
 }
 
@@ -401,7 +442,7 @@ std::string nearest_config_key(const std::string& key) {
 void set_config_value(Config& config, const std::string& key, const std::string& value) {
   const KeyEntry* entry = find_entry(key);
   if (!entry) throw InputError(unknown_key_message(key, ""));
-  entry->set(config, value);
+  set_checked(*entry, config, value);
 }
 
 std::string get_config_value(const Config& config, const std::string& key) {
@@ -413,6 +454,10 @@ std::string get_config_value(const Config& config, const std::string& key) {
 Config config_from_yaml(const std::string& yaml_text, const std::vector<std::string>& overrides,
                         const std::string& source_name) {
   Config config;
+  if (yaml_text.size() > kMaxConfigBytes) {
+    throw InputError(str(source_name, ": config of ", yaml_text.size(), " bytes is too large (the limit is ",
+                         kMaxConfigBytes, " bytes; a config is a few KB)"));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -423,7 +468,7 @@ Config config_from_yaml(const std::string& yaml_text, const std::vector<std::str
   for (const auto& assignment : overrides) {
     auto equals = assignment.find('=');
     if (equals == std::string::npos || equals == 0) {
-      throw InputError(str("--set '", assignment, "': expected key=value, e.g. --set train.steps=100"));
+      throw InputError(str("--set '", shown(assignment), "': expected key=value, e.g. --set train.steps=100"));
     }
     set_config_value(config, assignment.substr(0, equals), assignment.substr(equals + 1));
   }
@@ -438,6 +483,13 @@ Config config_from_yaml(const std::string& yaml_text, const std::vector<std::str
 Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream file(path);
   if (!file) throw InputError(str("config file '", path, "' cannot be read (does it exist?)"));
+  // Checked before reading: a huge file (or /dev/zero) must not be loaded into memory first.
+  std::error_code size_error;
+  const auto bytes = std::filesystem::file_size(path, size_error);
+  if (size_error || bytes > kMaxConfigBytes) {
+    throw InputError(str("config file '", path, "' is ", size_error ? "not a regular file" : str(bytes, " bytes"),
+                         " (expected a YAML file of at most ", kMaxConfigBytes, " bytes)"));
+  }
   std::stringstream text;
   text << file.rdbuf();
   // generator.path written in the file is relative to the file's folder, so a config works from any

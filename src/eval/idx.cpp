@@ -47,6 +47,9 @@ class GzReader {
     return bytes;
   }
 
+  // True when zlib reads the file as is (no gzip header); known once something has been read.
+  bool is_plain() { return gzdirect(file_) == 1; }
+
   bool at_end() {
     uint8_t extra = 0;
     return gzread(file_, &extra, 1) == 0;
@@ -67,40 +70,76 @@ std::string hex32(uint32_t value) {
   return out.str();
 }
 
-// Reads an unsigned-byte IDX file with `expected_dims` dimensions into uint8 [dims...].
-torch::Tensor read_idx_ubyte(const std::string& path, int expected_dims) {
-  GzReader reader(path);
-  const std::vector<uint8_t> magic = reader.read_exact(4, "the magic number");
-  const uint32_t expected_magic = (uint32_t(kUnsignedByteType) << 8) | uint32_t(expected_dims);
-  if (big_endian_u32(magic.data()) != expected_magic) {
-    throw InputError(str("IDX file '", path, "' has bad magic ", hex32(big_endian_u32(magic.data())), ": expected ",
-                         hex32(expected_magic), " (unsigned bytes, ", expected_dims, " dims)"));
-  }
-  const std::vector<uint8_t> header = reader.read_exact(4 * expected_dims, "the dimension sizes");
-  std::vector<int64_t> sizes;
-  int64_t elements = 1;
-  for (int d = 0; d < expected_dims; ++d) {
-    sizes.push_back(big_endian_u32(&header[4 * d]));
-    if (sizes.back() == 0 || elements > (int64_t(1) << 40) / sizes.back()) {
-      throw InputError(str("IDX file '", path, "' has implausible size ", sizes.back(), " in dimension ", d));
+// Deflate expands at most about 1032:1, so a gzip file of n bytes holds at most this many times n.
+constexpr int64_t kMaxGzipRatio = 1032;
+
+// An unsigned-byte IDX file with `expected_dims` dimensions whose header has been read and checked
+// against the file's size, so nothing is allocated for data the file cannot hold.
+class IdxFile {
+ public:
+  IdxFile(const std::string& path, int expected_dims) : path_(path), reader_(path) {
+    const std::vector<uint8_t> magic = reader_.read_exact(4, "the magic number");
+    const uint32_t expected_magic = (uint32_t(kUnsignedByteType) << 8) | uint32_t(expected_dims);
+    if (big_endian_u32(magic.data()) != expected_magic) {
+      throw InputError(str("IDX file '", path, "' has bad magic ", hex32(big_endian_u32(magic.data())), ": expected ",
+                           hex32(expected_magic), " (unsigned bytes, ", expected_dims, " dims)"));
     }
-    elements *= sizes.back();
+    const std::vector<uint8_t> header = reader_.read_exact(4 * expected_dims, "the dimension sizes");
+    for (int d = 0; d < expected_dims; ++d) {
+      sizes_.push_back(big_endian_u32(&header[4 * d]));
+      if (sizes_.back() == 0 || elements_ > (int64_t(1) << 40) / sizes_.back()) {
+        throw InputError(str("IDX file '", path, "' has implausible size ", sizes_.back(), " in dimension ", d));
+      }
+      elements_ *= sizes_.back();
+    }
+    check_against_file_size(4 + 4 * int64_t(expected_dims));
   }
-  std::vector<uint8_t> data = reader.read_exact(elements, "the data");
-  if (!reader.at_end()) throw InputError(str("IDX file '", path, "' has bytes after its ", elements, " data bytes"));
-  return torch::from_blob(data.data(), sizes, torch::kUInt8).clone();
-}
+
+  int64_t count() const { return sizes_[0]; }
+
+  torch::Tensor read_data() {
+    std::vector<uint8_t> data = reader_.read_exact(elements_, "the data");
+    if (!reader_.at_end()) throw InputError(str("IDX file '", path_, "' has bytes after its ", elements_, " data bytes"));
+    return torch::from_blob(data.data(), sizes_, torch::kUInt8).clone();
+  }
+
+ private:
+  // A plain file must hold exactly header + data; a gzip file cannot expand past kMaxGzipRatio.
+  void check_against_file_size(int64_t header_bytes) {
+    const int64_t file_bytes = static_cast<int64_t>(std::filesystem::file_size(path_));
+    if (reader_.is_plain()) {
+      const int64_t found = file_bytes - header_bytes;
+      if (found < elements_) {
+        throw InputError(str("IDX file '", path_, "' is truncated: the data needs ", elements_, " bytes, found ", found));
+      }
+      if (found > elements_) {
+        throw InputError(str("IDX file '", path_, "' has bytes after its ", elements_, " data bytes (",
+                             found - elements_, " extra)"));
+      }
+    } else if (elements_ > kMaxGzipRatio * file_bytes) {
+      throw InputError(str("IDX file '", path_, "' claims ", elements_, " data bytes, more than a gzip file of ",
+                           file_bytes, " bytes can hold: the header is wrong"));
+    }
+  }
+
+  std::string path_;
+  GzReader reader_;
+  std::vector<int64_t> sizes_;
+  int64_t elements_ = 1;
+};
 
 }  // namespace
 
 LabeledImages read_idx_pair(const std::string& images_path, const std::string& labels_path) {
-  torch::Tensor images = read_idx_ubyte(images_path, 3);
-  torch::Tensor labels = read_idx_ubyte(labels_path, 1);
-  if (images.size(0) != labels.size(0)) {
-    throw InputError(str("IDX files disagree: '", images_path, "' holds ", images.size(0), " images but '",
-                         labels_path, "' holds ", labels.size(0), " labels"));
+  // Both headers first: a count mismatch is reported before either file's data is read.
+  IdxFile images(images_path, 3);
+  IdxFile labels(labels_path, 1);
+  if (images.count() != labels.count()) {
+    throw InputError(str("IDX files disagree: '", images_path, "' holds ", images.count(), " images but '",
+                         labels_path, "' holds ", labels.count(), " labels"));
   }
-  return {images, labels.to(torch::kInt64)};
+  torch::Tensor image_data = images.read_data();
+  return {image_data, labels.read_data().to(torch::kInt64)};
 }
 
 LabeledImages load_fashion_mnist(const std::string& folder, const std::string& split) {

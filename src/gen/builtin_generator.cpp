@@ -101,13 +101,20 @@ std::shared_ptr<BuiltinGenerator> BuiltinGenerator::load(const std::string& path
                                     kDcganFormatVersion, " or ", kFormatVersion, ")"));
   }
   const std::string arch = h5::has_attr(file, kGroup, "arch") ? h5::read_attr_string(file, kGroup, "arch") : "dcgan";
-  GeneratorSection section;
-  section.latent_dim = h5::read_attr_int(file, kGroup, "latent_dim");
-  section.num_classes = h5::read_attr_int(file, kGroup, "num_classes");
-  section.channels = h5::read_attr_int(file, kGroup, "channels");
-  section.resolution = h5::read_attr_int(file, kGroup, "resolution");
-  int64_t width = h5::read_attr_int(file, kGroup, "width");
-  std::shared_ptr<GeneratorNet> net = make_generator_net(arch, builtin_info(section), width);
+  // The architecture attributes size the network built next: each must pass the range its generator.*
+  // config key states (docs/cli.md) before anything is allocated from it.
+  Config limits;
+  for (const char* name : {"latent_dim", "num_classes", "channels", "resolution", "width"}) {
+    const int64_t value = h5::read_attr_int(file, kGroup, name);
+    try {
+      set_config_value(limits, synthview::str("generator.", name), std::to_string(value));
+    } catch (const InputError& e) {
+      throw InputError(synthview::str("generator weights '", path, "': attribute ", kGroup, "@", name, " = ", value,
+                                      " is out of range: ", e.what()));
+    }
+  }
+  const GeneratorSection& section = limits.generator;
+  std::shared_ptr<GeneratorNet> net = make_generator_net(arch, builtin_info(section), section.width);
   std::vector<std::string> problems = h5::read_module(file, kGroup, *net);
   if (!problems.empty()) {
     throw InputError(synthview::str("generator weights '", path, "' do not match the ", arch,

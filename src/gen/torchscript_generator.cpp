@@ -34,6 +34,29 @@ int64_t int_attribute(const torch::jit::Module& module, const std::string& name,
 
 }  // namespace
 
+ImageShape check_probe_output(const torch::Tensor& images, int64_t batch, int64_t latent_dim, const std::string& path) {
+  const std::string expected = synthview::str("expected float [", batch, ", 1|3, H, H] in [-1, 1]");
+  if (images.dim() != 4 || images.size(0) != batch || (images.size(1) != 1 && images.size(1) != 3) ||
+      images.size(2) != images.size(3) || images.size(2) < 1) {
+    throw InputError(synthview::str("TorchScript generator '", path, "' returned shape ", images.sizes(), " for a probe batch of ",
+                         batch, " latents of size ", latent_dim, " (", expected, ")"));
+  }
+  if (!images.is_floating_point()) {
+    throw InputError(synthview::str("TorchScript generator '", path, "' returned dtype ", images.scalar_type(), " (", expected, ")"));
+  }
+  torch::Tensor finite = torch::isfinite(images);
+  if (!finite.all().item<bool>()) {
+    throw InputError(synthview::str("TorchScript generator '", path, "' returned ", (~finite).sum().item<int64_t>(),
+                         " non-finite values (NaN/Inf) for a probe batch (", expected, ")"));
+  }
+  double low = images.min().item<double>(), high = images.max().item<double>();
+  if (low < -1 - kRangeTolerance || high > 1 + kRangeTolerance) {
+    throw InputError(synthview::str("TorchScript generator '", path, "' returned values in [", low, ", ", high, "] (", expected,
+                         "; rescale the output, e.g. x * 2 - 1 for [0, 1] images)"));
+  }
+  return {images.size(1), images.size(2)};
+}
+
 TorchScriptGenerator::TorchScriptGenerator(const std::string& path, const GeneratorSection& fallback,
                                            torch::Device device)
     : path_(path), device_(device) {
@@ -71,28 +94,19 @@ TorchScriptGenerator::TorchScriptGenerator(const std::string& path, const Genera
   CounterRng rng(0);
   torch::Tensor z = rng.truncated_normal(RngStream::kUser, index, info_.latent_dim, 2.0).to(torch::kFloat32);
   torch::Tensor y = torch::remainder(index, std::max<int64_t>(info_.num_classes, 1));
-  torch::Tensor images = forward(z, y);
-  const std::string expected = synthview::str("expected float [", kProbeBatch, ", 1|3, H, H] in [-1, 1]");
-  if (images.dim() != 4 || images.size(0) != kProbeBatch || (images.size(1) != 1 && images.size(1) != 3) ||
-      images.size(2) != images.size(3) || images.size(2) < 1) {
-    throw InputError(synthview::str("TorchScript generator '", path, "' returned shape ", images.sizes(), " for a probe batch of ",
-                         kProbeBatch, " latents of size ", info_.latent_dim, " (", expected, ")"));
+  torch::Tensor images;
+  try {
+    images = forward(z, y);
+  } catch (const InputError& e) {
+    if (module_.hasattr("latent_dim")) throw;
+    // The usual cause: the latent size came from the config, not the module, and they differ.
+    throw InputError(synthview::str(e.what(), " (the module has no latent_dim attribute, so generator.latent_dim=",
+                                    info_.latent_dim, " was used: set generator.latent_dim to the module's latent "
+                                    "size, or export the module with a latent_dim attribute)"));
   }
-  if (!images.is_floating_point()) {
-    throw InputError(synthview::str("TorchScript generator '", path, "' returned dtype ", images.scalar_type(), " (", expected, ")"));
-  }
-  torch::Tensor finite = torch::isfinite(images);
-  if (!finite.all().item<bool>()) {
-    throw InputError(synthview::str("TorchScript generator '", path, "' returned ", (~finite).sum().item<int64_t>(),
-                         " non-finite values (NaN/Inf) for a probe batch (", expected, ")"));
-  }
-  double low = images.min().item<double>(), high = images.max().item<double>();
-  if (low < -1 - kRangeTolerance || high > 1 + kRangeTolerance) {
-    throw InputError(synthview::str("TorchScript generator '", path, "' returned values in [", low, ", ", high, "] (", expected,
-                         "; rescale the output, e.g. x * 2 - 1 for [0, 1] images)"));
-  }
-  info_.channels = images.size(1);
-  info_.resolution = images.size(2);
+  const ImageShape shape = check_probe_output(images, kProbeBatch, info_.latent_dim, path);
+  info_.channels = shape.channels;
+  info_.resolution = shape.resolution;
 }
 
 torch::Tensor TorchScriptGenerator::forward(const torch::Tensor& z, const torch::Tensor& class_ids) {

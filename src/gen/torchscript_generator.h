@@ -14,6 +14,14 @@
 
 namespace synthview::gen {
 
+// The probe's checks on a generator's output for `batch` latents of size `latent_dim`: returns the
+// channels and resolution it shows, or throws InputError naming `path` and what is wrong.
+struct ImageShape {
+  int64_t channels = 0;
+  int64_t resolution = 0;
+};
+ImageShape check_probe_output(const torch::Tensor& images, int64_t batch, int64_t latent_dim, const std::string& path);
+
 class TorchScriptGenerator : public Generator {
  public:
   // `fallback` supplies latent_dim / num_classes when the module has no such attributes.

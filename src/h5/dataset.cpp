@@ -145,6 +145,40 @@ void write_chunks(hid_t dataset, const torch::Tensor& bits, const std::vector<hs
   }
 }
 
+// Deflate, the filter h5py and HDF5 tools use, expands at most about 1032:1.
+constexpr double kMaxCompressionRatio = 1032;
+
+bool compresses(hid_t dataset) {
+  Handle dcpl(H5Dget_create_plist(dataset), H5Pclose);
+  if (!dcpl.valid()) return true;  // unknown: allow the larger bound
+  const int filters = H5Pget_nfilters(dcpl.get());
+  for (int i = 0; i < filters; ++i) {
+    unsigned flags = 0;
+    size_t elements = 0;
+    unsigned config = 0;
+    const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), unsigned(i), &flags, &elements, nullptr, 0, nullptr, &config);
+    if (id != H5Z_FILTER_FLETCHER32 && id != H5Z_FILTER_SHUFFLE) return true;
+  }
+  return false;
+}
+
+// Checked before allocating: the bytes a dataset's shape claims must fit what the file stores for it
+// (the storage size, itself at most the file's size), else a few bytes could ask for terabytes.
+void check_shape_against_storage(File& file, hid_t dataset, const std::vector<int64_t>& shape, size_t element_bytes,
+                                 const std::string& path) {
+  double claimed = double(element_bytes);
+  for (int64_t size : shape) claimed *= double(size);
+  if (claimed == 0) return;
+  hsize_t file_bytes = 0;
+  check(H5Fget_filesize(file.id(), &file_bytes), "H5Fget_filesize", path, file.path(), true);
+  const double stored = double(std::min<hsize_t>(H5Dget_storage_size(dataset), file_bytes));
+  const double ratio = compresses(dataset) ? kMaxCompressionRatio : 1;
+  if (claimed > stored * ratio) {
+    throw InputError(synthview::str("dataset '", path, "' in '", file.path(), "' claims shape ", c10::IntArrayRef(shape), " (",
+                         claimed, " bytes) but the file stores ", stored, " bytes for it: the file is damaged or forged"));
+  }
+}
+
 Handle open_dataset(File& file, const std::string& path) {
   if (!exists(file, path)) {
     throw InputError(str("HDF5 file '", file.path(), "' has no dataset '", path, "'"));
@@ -243,6 +277,7 @@ torch::Tensor read_tensor(File& file, const std::string& dataset_path) {
 
   std::string tag = has_attr(file, path, "torch_dtype") ? read_attr_string(file, path, "torch_dtype") : "";
   ReadPlan plan = plan_read(type.get(), tag, path, file_path);
+  check_shape_against_storage(file, dataset.get(), shape, H5Tget_size(type.get()), path);
   torch::Tensor out = torch::empty(shape, torch::TensorOptions().dtype(plan.read_dtype));
   if (out.numel() > 0) {
     check(H5Dread(dataset.get(), plan.memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data_ptr()), "reading dataset",

@@ -46,6 +46,22 @@ expect 2 "verify non-HDF5" -- "$synthview" ckpt verify "$dir/text.h5"
 expect 2 "verify missing" -- "$synthview" ckpt verify "$dir/missing.h5"
 contains "missing.h5"
 
+# Hostile files (docs/reliability.md): a diverged run's NaN weights, and a dataset whose shape claims
+# 4 TB the file does not hold (forged with h5py: chunks declared but never written).
+for action in info verify; do
+  expect 2 "$action NaN weights" -- "$synthview" ckpt $action "$dir/nan.h5"
+  contains "/model/encoder/conv1.weight has 2 NaN/Inf value(s) of 36"
+done
+cp "$dir/a.h5" "$dir/forged.h5"
+/usr/bin/python3 -c '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    del f["model/encoder/conv1.weight"]
+    f.create_dataset("model/encoder/conv1.weight", shape=(10**6, 10**6), dtype="f4", chunks=(1, 1))
+' "$dir/forged.h5" || { echo "FAIL: h5py could not forge a checkpoint"; exit 1; }
+expect 2 "verify forged shape" -- "$synthview" ckpt verify "$dir/forged.h5"
+contains "claims shape [1000000, 1000000] (4e+12 bytes) but the file stores 0 bytes"
+
 expect 0 "diff identical" -- "$synthview" ckpt diff "$dir/a.h5" "$dir/same.h5"
 contains "0 of 35 common tensors differ"
 expect 1 "diff near, tol 0" -- "$synthview" ckpt diff "$dir/a.h5" "$dir/near.h5"

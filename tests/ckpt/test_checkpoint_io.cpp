@@ -133,6 +133,21 @@ TEST(CheckpointIo, NotACheckpointIsInputError) {
   EXPECT_NE(message.find("not a synthview checkpoint"), std::string::npos) << message;
 }
 
+// A diverged run's weights: every reader refuses them, naming the tensor (docs/reliability.md).
+TEST(CheckpointIo, NonFiniteWeightsAreNamed) {
+  TempDir dir;
+  ckpt::Checkpoint c = test_files::sample_checkpoint(100);
+  c.model.head[0].second.view(-1)[1] = std::numeric_limits<float>::infinity();
+  const std::string path = dir.file("diverged.h5");
+  ckpt::write_checkpoint(path, c);
+  const std::string expected = "checkpoint '" + path + "': /model/head/" + c.model.head[0].first + " has 1 NaN/Inf";
+  for (auto read : {+[](const std::string& p) { ckpt::read_checkpoint(p); },
+                    +[](const std::string& p) { ckpt::verify_checkpoint(p); }}) {
+    const std::string message = input_error_message([&] { read(path); });
+    EXPECT_NE(message.find(expected), std::string::npos) << message;
+  }
+}
+
 // A flipped byte inside a tensor's data: verify and read name the file and the dataset.
 TEST(CheckpointIo, FlippedByteIsDetectedNamingTheDataset) {
   TempDir dir;

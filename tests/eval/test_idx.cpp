@@ -158,6 +158,23 @@ TEST_F(IdxFiles, HugeClaimedSizesFailWithoutAllocatingThem) {
                      {"claims-4e9", "implausible size"});
 }
 
+TEST_F(IdxFiles, ClaimOf2To31ImagesIsCheckedAgainstTheFileBeforeAllocating) {
+  const std::string labels = write_plain("l", two_labels_);
+  const std::string claim = idx_bytes({2147483648u, 1, 1}, two_images_.substr(16));
+  expect_input_error(write_plain("claims-2e31", claim), labels,
+                     {"claims-2e31", "truncated: the data needs 2147483648 bytes, found 12"});
+  // Compressed, the size is unknown until read; deflate's ratio bounds it.
+  expect_input_error(write_gzip("claims-2e31.gz", claim), labels,
+                     {"claims-2e31.gz", "claims 2147483648 data bytes, more than a gzip file of", "can hold"});
+}
+
+TEST_F(IdxFiles, CountMismatchIsFoundFromTheHeadersAlone) {
+  // Five images claimed, data for two: the count disagreement is reported, not the truncation, so no
+  // data was read before the headers were compared.
+  const std::string five = write_gzip("five-images.gz", idx_bytes({5, 2, 3}, two_images_.substr(16)));
+  expect_input_error(five, write_gzip("l.gz", two_labels_), {"five-images.gz", "5 images", "2 labels"});
+}
+
 TEST_F(IdxFiles, TrailingBytes) {
   expect_input_error(write_plain("long", two_images_ + "x"), write_plain("l", two_labels_), {"long", "bytes after"});
 }

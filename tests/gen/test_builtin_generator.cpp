@@ -107,3 +107,25 @@ TEST(BuiltinGenerator, MismatchedWeightsNameTheTensors) {
   EXPECT_THROW(gen::BuiltinGenerator::load(temp_path("missing.h5")), InputError);
   std::filesystem::remove(path);
 }
+
+TEST(BuiltinGenerator, ArchitectureAttributesAreRangeCheckedBeforeTheNetIsBuilt) {
+  gen::BuiltinGenerator g(small_info(), 8, 7);
+  const std::string path = temp_path("huge-width.h5");
+  gen::save_builtin_generator(g, path);
+  {
+    h5::File file = h5::File::open_rw(path);
+    h5::write_attr(file, "/generator", "width", int64_t(1) << 40);  // a net of exabytes if built
+    file.close();
+  }
+  try {
+    gen::BuiltinGenerator::load(path);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("attribute /generator@width = 1099511627776 is out of range: config key "
+                                         "'generator.width': value '1099511627776' is not valid (expected int in "
+                                         "[8, 4096])"),
+              std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove(path);
+}

@@ -111,3 +111,28 @@ TEST(TorchScriptGenerator, MalformedModulesAreInputErrors) {
   expect_input_error(junk, "not a loadable TorchScript module");
   std::filesystem::remove(junk);
 }
+
+TEST(TorchScriptGenerator, LatentSizeMismatchSaysWhichSettingToChange) {
+  // A module built for 16 latents, without a latent_dim attribute, under the default generator.latent_dim.
+  const std::string source =
+      "def forward(self, z):\n    return torch.tanh(torch.mm(z, torch.ones(16, 16)).reshape(-1, 1, 4, 4))\n";
+  const std::string path = save_module("latent16", source);
+  GeneratorSection defaults;
+  ASSERT_NE(defaults.latent_dim, 16);
+  expect_input_error(path, "(the module has no latent_dim attribute, so generator.latent_dim=64 was used: set "
+                           "generator.latent_dim to the module's latent size, or export the module with a latent_dim "
+                           "attribute)", defaults);
+  defaults.latent_dim = 16;
+  EXPECT_EQ(gen::TorchScriptGenerator(path, defaults, torch::kCPU).info().resolution, 4);
+  // With the attribute, the module's own failure is reported without the hint.
+  const std::string attributed = save_module("latent16attr", source, {{"latent_dim", 12}});
+  try {
+    gen::TorchScriptGenerator generator(attributed, defaults, torch::kCPU);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("failed on z [4, 12]"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("no latent_dim attribute"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(attributed);
+}
