@@ -106,6 +106,15 @@ void save(dist::Communicator& comm, GanNets& nets, int64_t step, const Config& c
   std::cout << std::endl;
 }
 
+// gan.max_seconds: rank 0's clock decides for every rank (one broadcast), so all ranks stop after the same step.
+bool out_of_time(dist::Communicator& comm, Clock::time_point started, double max_seconds) {
+  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+  torch::Tensor flag = torch::full({1}, elapsed >= max_seconds ? 1.0 : 0.0,
+                                   torch::TensorOptions().dtype(torch::kFloat64).device(comm.device()));
+  if (comm.size() > 1) comm.broadcast(flag, 0);
+  return flag.item<double>() > 0;
+}
+
 bool checkpoint_due(const GanSection& gan, int64_t step) {
   return step == gan.steps || (gan.every > 0 && step % gan.every == 0) ||
          (gan.snapshot_every > 0 && step % gan.snapshot_every == 0);
@@ -114,6 +123,7 @@ bool checkpoint_due(const GanSection& gan, int64_t step) {
 }  // namespace
 
 void run_gan_training(const Config& config, const GanRunOptions& options) {
+  const auto run_started = Clock::now();  // gan.max_seconds counts from here
   // The device as `train` picks it; rank -> GPU from the node-local rank, before anything touches the device.
   torch::Device device = pick_device(config.device);
   auto comm = dist::make_communicator(config.dist.backend, device, config.dist.timeout_s);
@@ -194,7 +204,17 @@ void run_gan_training(const Config& config, const GanRunOptions& options) {
         }
       }
     }
-    if (checkpoint_due(gan, step)) save(*comm, nets, step, config, options.command_line);
+    const bool stop = gan.max_seconds > 0 && step < gan.steps && out_of_time(*comm, run_started, gan.max_seconds);
+    if (checkpoint_due(gan, step) || stop) save(*comm, nets, step, config, options.command_line);
+    if (stop) {
+      if (comm->rank() == 0) {
+        std::cout << "stopped early at step " << step << " of " << gan.steps << ": gan.max_seconds=" << gan.max_seconds
+                  << " reached after " << std::chrono::duration<double>(Clock::now() - run_started).count()
+                  << " s; state saved to " << state_path(config)
+                  << "; continue with the same command and --resume auto" << std::endl;
+      }
+      break;
+    }
   }
 }
 
