@@ -326,6 +326,10 @@ const std::vector<KeyEntry>& schema() {
                  {"none", "translation", "cutout", "translation,cutout"},
                  "train-generator: differentiable augmentation of every image D sees, real and fake alike "
                  "(Zhao et al. 2020): translation by up to 1/8 of the side, cutout of a square half the side"),
+      float_key("gan.max_seconds", field(&C::gan, &GanSection::max_seconds), 0, kInf, false,
+                "train-generator: wall-clock bound in seconds from the start of the run: after the first step that "
+                "ends past it, save the state and gan.out at that step and exit 0 (continue with --resume auto; "
+                "0 = unbounded)"),
   };
   return entries;
 }

@@ -125,6 +125,7 @@ struct GanSection {
   int64_t train_images = 50000;  // real images train[0:N]; train[50000:60000] is the validation split
   double ema = 0;             // decay of the EMA of G's weights used for sampling (0 = no EMA)
   std::string diffaugment = "none";  // none | translation | cutout | translation,cutout
+  double max_seconds = 0;     // wall-clock bound: save and stop after this many seconds (0 = unbounded)
 };
 
 struct Config {

@@ -15,7 +15,7 @@ std::unique_ptr<torch::optim::Optimizer> adam(torch::nn::Module& module, double 
 
 }  // namespace
 
-GanNets make_gan_nets(const Config& config) {
+GanNets make_gan_nets(const Config& config, torch::Device device) {
   const gen::GeneratorInfo info = gen::builtin_info(config.generator);
   if (info.num_classes != 0 && info.num_classes != 10) {
     throw InputError(synthview::str("generator.num_classes=", info.num_classes,
@@ -31,6 +31,11 @@ GanNets make_gan_nets(const Config& config) {
   // Seed + 1: the discriminator's init is unrelated to the generator's.
   nets.discriminator =
       make_discriminator(arch, info.channels, info.resolution, info.num_classes, config.gan.d_width, seed + 1);
+  // On the device before the optimizers exist, so Adam's state is created there too.
+  nets.device = device;
+  nets.generator->to(device);
+  if (nets.generator_ema) nets.generator_ema->to(device);
+  nets.discriminator->to(device);
   nets.optim_g = adam(*nets.generator->net(), config.gan.lr_g, config.gan);
   nets.optim_d = adam(*nets.discriminator, config.gan.lr_d, config.gan);
   nets.n_dis = config.gan.n_dis;

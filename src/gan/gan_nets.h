@@ -24,12 +24,14 @@ struct GanNets {
   double ema = 0;
   std::string diffaugment = "none";
   CounterRng rng{0};  // the run's seed: DiffAugment parameters
+  torch::Device device = torch::kCPU;  // where both nets, their optimizer state and every batch live
 };
 
 // Generator architecture from generator.* (arch, latent_dim, num_classes 0 or 10, channels, resolution, width),
 // the discriminator of the same arch with width gan.d_width; Adam (AdamW with weight decay 0) with gan.lr_g,
 // gan.lr_d (two time-scale updates when they differ), gan.beta1/2; the EMA copy starts equal to G.
-GanNets make_gan_nets(const Config& config);
+// The nets are initialised on the CPU (the same values on every device), then moved to `device`.
+GanNets make_gan_nets(const Config& config, torch::Device device = torch::kCPU);
 
 // Gradient averaging over ranks, called between backward and the optimizer step.
 using Average = std::function<void(torch::nn::Module&)>;

@@ -17,7 +17,8 @@ struct GanLosses {
   torch::Tensor g;
 };
 
-// real: uint8 training images [N, H, W] with labels (converted per batch to the generator's input).
+// real: uint8 training images [N, H, W] with labels (converted per batch to the generator's input), both on
+// the CPU or both on nets.device (then only the batch's indices cross over). Losses are on nets.device.
 GanLosses gan_step(GanNets& nets, const BatchPlan& plan, const eval::LabeledImages& real, int64_t step,
                    const Average& average);
 

@@ -1,11 +1,11 @@
 #include "train/components.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <iostream>
 #include <thread>
 
 #include "core/cpus.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "dist/gather.h"
 #include "dist/sync_batch_norm.h"
@@ -18,17 +18,6 @@
 namespace synthview::train {
 namespace {
 
-torch::Device pick_device(const std::string& device) {
-  if (device == "cuda" || (device == "auto" && torch::cuda::is_available())) {
-    if (!torch::cuda::is_available()) {
-      throw InputError("device=cuda but no CUDA device is visible (or LibTorch was built without CUDA); "
-                       "use device=cpu or device=auto");
-    }
-    return torch::Device(torch::kCUDA);
-  }
-  return torch::Device(torch::kCPU);
-}
-
 // train.threads, or the CPUs this rank may use: its affinity mask when the launcher bound it (Slurm's
 // cpusets, mpirun --bind-to), else the node's CPUs shared among the ranks on it.
 int pick_threads(const Config& config, int local_size) {
@@ -37,17 +26,6 @@ int pick_threads(const Config& config, int local_size) {
   const int node = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (allowed < node) return allowed;  // bound: the mask is this rank's share already
   return std::max(1, node / std::max(1, local_size));
-}
-
-// train.deterministic on CUDA: the algorithms that give the same bits on every run (CPU ones do
-// already, for a fixed thread count). cuBLAS needs its workspace fixed before its first use.
-void make_cuda_deterministic() {
-  setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
-  at::globalContext().setBenchmarkCuDNN(false);
-  at::globalContext().setDeterministicCuDNN(true);
-  at::globalContext().setAllowTF32CuDNN(false);
-  at::globalContext().setAllowTF32CuBLAS(false);
-  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
 }
 
 model::NormFactory pick_norm(const std::string& norm, const std::shared_ptr<dist::Communicator>& comm) {

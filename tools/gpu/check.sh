@@ -11,53 +11,13 @@
 # Budget: about 9 minutes on 16 cores, most of it the build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-out=${OUT:-$PWD/gpu-check-out}
-mkdir -p "$out"
-dry_run=${GPU_CHECK_DRY_RUN:-0}
-python=${GPU_CHECK_PYTHON:-python3}
-build=${GPU_CHECK_BUILD:-build-gpu}
-debs=${GPU_CHECK_DEBS:-.gpu-debs}
-prefix=${GPU_CHECK_PREFIX:-/tmp/synthview-prefix}
-jobs=$(nproc)
-results=()
+# shellcheck source=tools/gpu/common.sh
+source tools/gpu/common.sh
+trap 'write_summary "$out/summary.json"' EXIT
 
-# step NAME COMMAND...: runs it with its output in $OUT/NAME.log, records ok/failed and seconds.
-step() {
-  local name=$1; shift
-  local start=$SECONDS
-  echo "== $name: $*"
-  "$@" >"$out/$name.log" 2>&1
-  local code=$?
-  local seconds=$((SECONDS - start))
-  tail -n 5 "$out/$name.log"
-  results+=("\"$name\": {\"ok\": $([ $code -eq 0 ] && echo true || echo false), \"exit\": $code, \"seconds\": $seconds}")
-  echo "   -> exit $code in ${seconds}s"
-  return $code
-}
-write_summary() {
-  local IFS=,
-  printf '{"date": "%s", "dry_run": %s, "steps": {%s}}\n' "$(date -u +%FT%TZ)" \
-    "$([ "$dry_run" = 1 ] && echo true || echo false)" "${results[*]}" >"$out/summary.json"
-  cat "$out/summary.json"
-}
-trap write_summary EXIT
-
-environment() {
-  nvidia-smi || [ "$dry_run" = 1 ]
-  "$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "gpu", torch.cuda.is_available(),
-                "cxx11 abi", torch._C._GLIBCXX_USE_CXX11_ABI)' || [ "$dry_run" = 1 ]
-  cmake --version | head -n 1; g++ --version | head -n 1; nvcc --version | tail -n 1 || true
-}
 step environment environment || exit 1
-
-# shellcheck source=tools/gpu/prefix-env.sh
-step prefix bash -c "source tools/gpu/prefix-env.sh '$debs' '$prefix'" || exit 1
-source tools/gpu/prefix-env.sh "$debs" "$prefix" >/dev/null
-# The machine's own LibTorch (a dry run here points GPU_CHECK_TORCH_DIR at .deps/torch-cuda/torch).
-torch_dir=${GPU_CHECK_TORCH_DIR:-$("$python" -c 'import torch, os; print(os.path.dirname(torch.__file__))')}
-generator=cmake; command -v ninja >/dev/null && generator=Ninja
-step configure cmake -S . -B "$build" -G "$generator" -DCMAKE_BUILD_TYPE=Release -DSYNTHVIEW_CUDA=ON \
-  -DCMAKE_PREFIX_PATH="$torch_dir" -DTORCH_CUDA_ARCH_LIST=9.0 "${SYNTHVIEW_PREFIX_CMAKE_ARGS[@]}" || exit 1
+gpu_prefix || exit 1
+gpu_configure || exit 1
 step build cmake --build "$build" -j "$jobs" --target synthview test_gen test_model test_dist test_nccl test_core || exit 1
 
 # CUDA tests (generator GPU = CPU, NCCL collectives and gather backward on 1 rank, bf16 autocast) and
