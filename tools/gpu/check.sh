@@ -21,9 +21,8 @@ gpu_configure || exit 1
 step build cmake --build "$build" -j "$jobs" --target synthview test_gen test_model test_dist test_nccl test_core \
   test_gan || exit 1
 
-# CUDA tests (generator GPU = CPU, NCCL collectives and gather backward on 1 rank, bf16 autocast, GAN steps on the
-# GPU = on the CPU) and
-# the CPU suites of the modules they build on, all against this machine's LibTorch.
+# CUDA tests (generator GPU = CPU, NCCL collectives and gather backward on 1 rank, bf16 autocast, GAN steps on
+# the GPU = on the CPU) and the CPU suites of the modules they build on, all against this machine's LibTorch.
 tests='^(gen|gen_cuda|model|model_cuda|nccl_linkage|nccl_np1|dist_np1|core|gan_cuda)$'
 ctest_args=(--test-dir "$build" --output-on-failure -R "$tests")
 [ "$dry_run" = 1 ] || ctest_args+=(--no-tests=error)
