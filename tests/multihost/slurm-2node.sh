@@ -10,6 +10,8 @@
 #     and exit 4 (docs/slurm.md); that checkpoint is where the job resumes.
 # Needs root, slurm-wlm and munge, like tests/slurm (missing tools fail, namespaces refused skip).
 source "$(dirname "$0")/lib.sh" "$@"
+# shellcheck source=tests/slurm/minicluster.sh
+source "$(dirname "$0")/../slurm/minicluster.sh"  # mc_common_settings
 BIN=$(realpath "$BIN")
 SRC=$(realpath "$SRC")
 TINY=$SRC/tests/train/tiny.yaml
@@ -70,25 +72,7 @@ SlurmctldPidFile=$sd/slurmctld.pid
 SlurmdPidFile=$sd/slurmd-%n.pid
 SlurmctldLogFile=$sd/log/slurmctld.log
 SlurmdLogFile=$sd/log/slurmd-%n.log
-SlurmctldDebug=info
-SlurmdDebug=info
-PlugStackConfig=$sd/plugstack.conf
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SwitchType=switch/none
-MpiDefault=none
-SchedulerType=sched/builtin
-SelectType=select/cons_tres
-SelectTypeParameters=CR_CPU
-SlurmdParameters=config_overrides
-ReturnToService=2
-KillWait=5
-MinJobAge=0
-InactiveLimit=0
-MailProg=/bin/true
+$(mc_common_settings "$sd")
 NodeName=$h0 NodeAddr=$(hosts_addr 0) CPUs=2 RealMemory=1024 State=UNKNOWN
 NodeName=$h1 NodeAddr=$(hosts_addr 1) CPUs=2 RealMemory=1024 State=UNKNOWN
 PartitionName=debug Nodes=$h0,$h1 Default=YES MaxTime=INFINITE State=UP

@@ -78,28 +78,11 @@ mc_dump_logs() {
   done
 }
 
-mc_write_conf() {
-  local port=$1 cpus=$2 d=$MC_DIR
-  : >"$d/plugstack.conf"
-  cat >"$d/slurm.conf" <<EOF
-# One-node test cluster written by tests/slurm/minicluster.sh (Slurm 22.05 keywords).
-ClusterName=synthviewtest
-# The controller and the node are this host, reached over loopback whatever the hostname resolves to.
-SlurmctldHost=$MC_NODE(127.0.0.1)
-SlurmctldPort=$port
-SlurmdPort=$(( port + 1 ))
-SlurmUser=root
-SlurmdUser=root
-# Our own munged: auth/munge and cred/munge both take the socket from AuthInfo.
-AuthType=auth/munge
-CredType=cred/munge
-AuthInfo=socket=$d/munge/munge.socket
-StateSaveLocation=$d/state
-SlurmdSpoolDir=$d/spool
-SlurmctldPidFile=$d/run/slurmctld.pid
-SlurmdPidFile=$d/run/slurmd.pid
-SlurmctldLogFile=$d/log/slurmctld.log
-SlurmdLogFile=$d/log/slurmd.log
+# mc_common_settings DIR: the slurm.conf settings every test cluster shares (this one-node cluster and
+# tests/multihost/slurm-2node.sh), with DIR holding plugstack.conf.
+mc_common_settings() {
+  local d=$1
+  cat <<EOF
 SlurmctldDebug=info
 SlurmdDebug=info
 # An empty SPANK stack: nothing from /etc/slurm/plugstack.conf(.d) loads.
@@ -128,6 +111,32 @@ KillWait=5
 MinJobAge=0
 InactiveLimit=0
 MailProg=/bin/true
+EOF
+}
+
+mc_write_conf() {
+  local port=$1 cpus=$2 d=$MC_DIR
+  : >"$d/plugstack.conf"
+  cat >"$d/slurm.conf" <<EOF
+# One-node test cluster written by tests/slurm/minicluster.sh (Slurm 22.05 keywords).
+ClusterName=synthviewtest
+# The controller and the node are this host, reached over loopback whatever the hostname resolves to.
+SlurmctldHost=$MC_NODE(127.0.0.1)
+SlurmctldPort=$port
+SlurmdPort=$(( port + 1 ))
+SlurmUser=root
+SlurmdUser=root
+# Our own munged: auth/munge and cred/munge both take the socket from AuthInfo.
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$d/munge/munge.socket
+StateSaveLocation=$d/state
+SlurmdSpoolDir=$d/spool
+SlurmctldPidFile=$d/run/slurmctld.pid
+SlurmdPidFile=$d/run/slurmd.pid
+SlurmctldLogFile=$d/log/slurmctld.log
+SlurmdLogFile=$d/log/slurmd.log
+$(mc_common_settings "$d")
 NodeName=$MC_NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=1024 State=UNKNOWN
 PartitionName=debug Nodes=$MC_NODE Default=YES MaxTime=INFINITE State=UP
 EOF
