@@ -90,6 +90,7 @@ std::string read_attr_string(File& file, const std::string& object_path, const s
   htri_t variable = H5Tis_variable_str(a.type.get());
   check(variable, "H5Tis_variable_str", at, file.path(), true);
   if (variable > 0) {
+    file.check_global_heaps_once();
     Handle type = string_type();
     char* text = nullptr;
     check(H5Aread(a.attr.get(), type.get(), &text), "reading attribute", at, file.path(), true);

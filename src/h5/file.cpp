@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "h5/global_heap.h"
 
 namespace synthview::h5 {
 
@@ -42,7 +43,7 @@ File File::open_existing(const std::string& path, unsigned flags) {
     throw InputError(str("cannot open '", path, "' as an HDF5 file (", detail.empty() ? "unknown HDF5 error" : detail,
                          "; truncated, corrupt or not HDF5?)"));
   }
-  return File(Handle(id, H5Fclose), path);
+  return File(Handle(id, H5Fclose), path, true);
 }
 
 File File::create(const std::string& path) {
@@ -54,7 +55,7 @@ File File::create(const std::string& path) {
     throw Error(str("cannot create HDF5 file '", path, "' (", detail.empty() ? "unknown HDF5 error" : detail,
                     "; does the folder exist and is it writable?)"));
   }
-  return File(Handle(id, H5Fclose), path);
+  return File(Handle(id, H5Fclose), path, false);
 }
 
 File File::create_in_memory(const std::string& name, size_t expected_bytes) {
@@ -74,7 +75,7 @@ File File::create_in_memory(const std::string& name, size_t expected_bytes) {
     throw Error(str("cannot create in-memory HDF5 file for '", name, "' (",
                     detail.empty() ? "unknown HDF5 error" : detail, ")"));
   }
-  return File(Handle(id, H5Fclose), name);
+  return File(Handle(id, H5Fclose), name, false);
 }
 
 std::vector<char> File::image() {
@@ -91,6 +92,12 @@ std::vector<char> File::image() {
 File File::open_read(const std::string& path) { return open_existing(path, H5F_ACC_RDONLY); }
 
 File File::open_rw(const std::string& path) { return open_existing(path, H5F_ACC_RDWR); }
+
+void File::check_global_heaps_once() {
+  if (!heaps_unchecked_) return;
+  check_global_heaps_in_file(path_);
+  heaps_unchecked_ = false;
+}
 
 void File::flush() {
   SV_CHECK(handle_.valid(), "flush of closed HDF5 file '", path_, "'");

@@ -33,12 +33,17 @@ class File {
   void close();
   // The complete file as bytes (flushes first).
   std::vector<char> image();
+  // Before the first variable-length read from a file that came from outside: its global heaps must
+  // be sound (h5/global_heap.h). Files this process created are not checked.
+  void check_global_heaps_once();
 
  private:
-  File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
+  File(Handle handle, std::string path, bool from_outside)
+      : handle_(std::move(handle)), path_(std::move(path)), heaps_unchecked_(from_outside) {}
   static File open_existing(const std::string& path, unsigned flags);
   Handle handle_;
   std::string path_;
+  bool heaps_unchecked_;
 };
 
 }  // namespace synthview::h5
