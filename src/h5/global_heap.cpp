@@ -73,9 +73,10 @@ void check_global_heaps(const unsigned char* bytes, size_t size, const std::stri
     const void* found = memmem(at, static_cast<size_t>(end - at), "GCOL", 4);
     if (found == nullptr) return;
     const auto* signature = static_cast<const unsigned char*>(found);
-    // Version 1 and three zero bytes: what libhdf5 itself requires. A chance match inside weights
-    // also has to match these four bytes (and then the walk), so valid files are not refused.
-    if (signature + 8 <= end && signature[4] == 1 && signature[5] == 0 && signature[6] == 0 && signature[7] == 0) {
+    // libhdf5 checks the signature and version 1 only (not the reserved bytes), so this does too. A chance
+    // match inside float32 weights needs a value of magnitude >= 128 ('C' or 'G' or 'O' as the exponent
+    // byte) followed by the version byte: a chance under 2^-40 per byte, and only then is a file refused.
+    if (signature + 8 <= end && signature[4] == 1) {
       walk_collection(bytes, size, static_cast<size_t>(signature - bytes), lengths, path);
     }
     at = signature + 1;
