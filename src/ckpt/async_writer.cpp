@@ -2,9 +2,18 @@
 
 #include <utility>
 
+#include "h5/image_buffer.h"
+
 namespace synthview::ckpt {
 
-AsyncCheckpointWriter::AsyncCheckpointWriter(WriteFn write) : write_(std::move(write)) {}
+AsyncCheckpointWriter::AsyncCheckpointWriter(WriteFn write) : write_(std::move(write)) {
+  if (!write_) {
+    image_ = std::make_unique<h5::ImageBuffer>();
+    write_ = [image = image_.get()](const std::string& path, const Checkpoint& checkpoint) {
+      write_checkpoint(path, checkpoint, *image);
+    };
+  }
+}
 
 AsyncCheckpointWriter::~AsyncCheckpointWriter() {
   if (thread_.joinable()) thread_.join();

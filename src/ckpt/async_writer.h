@@ -8,6 +8,7 @@
 #include <atomic>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -20,8 +21,10 @@ class AsyncCheckpointWriter {
   using WriteFn = std::function<void(const std::string& path, const Checkpoint& checkpoint)>;
   using AfterWrite = std::function<void(const std::string& path)>;
 
-  // `write` does each write: write_checkpoint, or in tests one that waits for a gate or fails.
-  explicit AsyncCheckpointWriter(WriteFn write = write_checkpoint);
+  // `write` does each write. Empty: write_checkpoint into one image buffer kept for the writer's
+  // lifetime (writes never overlap), so repeated saves reuse its memory; tests pass one that waits for a
+  // gate or fails.
+  explicit AsyncCheckpointWriter(WriteFn write = {});
   // Waits for a write in flight, so no write is ever cut off by the writer going away; a failure that
   // nobody collected with wait() is dropped here (the file was not renamed into place).
   ~AsyncCheckpointWriter();
@@ -47,6 +50,7 @@ class AsyncCheckpointWriter {
   const std::string& path() const { return path_; }
 
  private:
+  std::unique_ptr<h5::ImageBuffer> image_;
   WriteFn write_;
   std::thread thread_;
   std::atomic<bool> done_{false};

@@ -21,6 +21,10 @@
 #include <utility>
 #include <vector>
 
+namespace synthview::h5 {
+class ImageBuffer;
+}
+
 namespace synthview::ckpt {
 
 // Bump when a reader of the previous version could misread a new file; readers reject newer versions.
@@ -84,6 +88,9 @@ struct Checkpoint {
 // over `path`, fsync of the folder. On any failure (disk full, permission, HDF5 error) throws Error
 // naming `path`, removes the temporary file and leaves any previous file at `path` untouched.
 void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+// The same, building the file in `image`, which keeps its memory for the next write: a writer that saves
+// again and again (AsyncCheckpointWriter) neither allocates nor page-faults the image each time.
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint, h5::ImageBuffer& image);
 
 // Reads every field; a missing, corrupt, truncated or newer-format file is an InputError naming the
 // path (and the dataset or attribute at fault).

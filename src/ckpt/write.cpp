@@ -81,17 +81,17 @@ void write_contents(h5::File& file, const Checkpoint& c) {
 
 // Writes bytes to a new file with checked POSIX calls and fsyncs it. A full disk or quota is an
 // ordinary error here, which is why the HDF5 image is built in memory first.
-void write_durably(const std::string& path, const std::vector<char>& bytes) {
+void write_durably(const std::string& path, const h5::ImageBuffer::Bytes& bytes) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(str("cannot create '", path, "': ", std::strerror(errno)));
   size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+  while (written < bytes.size) {
+    ssize_t n = ::write(fd, bytes.data + written, bytes.size - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int saved = n < 0 ? errno : ENOSPC;
       ::close(fd);
-      throw Error(str("writing '", path, "' failed after ", written, " of ", bytes.size(),
+      throw Error(str("writing '", path, "' failed after ", written, " of ", bytes.size,
                       " bytes: ", std::strerror(saved)));
     }
     written += static_cast<size_t>(n);
@@ -127,6 +127,11 @@ void fsync_folder(const std::string& path) {
 }  // namespace
 
 void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  h5::ImageBuffer image;
+  write_checkpoint(path, checkpoint, image);
+}
+
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint, h5::ImageBuffer& image) {
   const fs::path final_path(path);
   const fs::path folder = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
   const std::string temp = (folder / (final_path.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
@@ -134,14 +139,12 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
     std::error_code ec;
     fs::create_directories(folder, ec);
     if (ec) throw Error(str("cannot create folder '", folder.string(), "': ", ec.message()));
-    std::vector<char> image;
     {
-      h5::File file = h5::File::create_in_memory(temp, payload_bytes(checkpoint));
+      h5::File file = h5::File::create_in_memory(temp, payload_bytes(checkpoint), &image);
       write_contents(file, checkpoint);
-      image = file.image();
-      file.close();
+      file.close();  // HDF5 finishes the file in `image`
     }
-    write_durably(temp, image);
+    write_durably(temp, image.closed_file());
     if (::rename(temp.c_str(), path.c_str()) != 0) {
       throw Error(str("rename '", temp, "' -> '", path, "' failed: ", std::strerror(errno)));
     }

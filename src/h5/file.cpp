@@ -58,13 +58,17 @@ File File::create(const std::string& path) {
   return File(Handle(id, H5Fclose), path, false);
 }
 
-File File::create_in_memory(const std::string& name, size_t expected_bytes) {
+File File::create_in_memory(const std::string& name, size_t expected_bytes, ImageBuffer* image) {
   silence_hdf5_errors();
   Handle fapl = access_plist(name, true);
   // No backing store, so HDF5 itself never writes to disk. One growth step holds the whole expected
   // image (plus metadata room), so the buffer is rarely reallocated and copied.
   const size_t increment = std::max(size_t(1) << 20, expected_bytes + expected_bytes / 16 + (size_t(1) << 20));
   check(H5Pset_fapl_core(fapl.get(), increment, 0), "H5Pset_fapl_core", "/", name);
+  if (image != nullptr) {
+    H5FD_file_image_callbacks_t callbacks = image->callbacks();
+    check(H5Pset_file_image_callbacks(fapl.get(), &callbacks), "H5Pset_file_image_callbacks", "/", name);
+  }
   // The earliest file format: HDF5 before 1.14.7 clears the "open for writing" flags of a newer
   // superblock in the image without recomputing its checksum (HDFGroup/hdf5#1915), so images in the
   // 1.8+ format do not reopen. Dataset contents keep their Fletcher32 checksums either way.

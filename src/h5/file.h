@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "h5/handle.h"
+#include "h5/image_buffer.h"
 
 namespace synthview::h5 {
 
@@ -16,7 +17,8 @@ class File {
   // A file that lives only in memory (HDF5's core driver); `name` is used in messages. Its bytes come
   // from image(): callers that must survive a full disk write them with plain, checked POSIX I/O.
   // `expected_bytes` sizes the buffer's growth steps: too small and every step copies the whole image.
-  static File create_in_memory(const std::string& name, size_t expected_bytes = 0);
+  // With `image`, the file lives in that buffer and its finished bytes stay there after close().
+  static File create_in_memory(const std::string& name, size_t expected_bytes = 0, ImageBuffer* image = nullptr);
   static File open_read(const std::string& path);  // read-only
   static File open_rw(const std::string& path);    // existing file, read-write
 

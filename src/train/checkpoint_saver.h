@@ -26,7 +26,7 @@ class CheckpointSaver {
  public:
   // `root_task` is shared with the trainer (one communicator for rank 0's work); `is_root`: rank 0.
   CheckpointSaver(const Config& config, dist::RootTask& root_task, bool is_root,
-                  ckpt::AsyncCheckpointWriter::WriteFn write = ckpt::write_checkpoint);
+                  ckpt::AsyncCheckpointWriter::WriteFn write = {});
 
   // Every rank, at a checkpoint step, in the same order. Rank 0 waits for the previous write (acting
   // on its failure), takes `capture()` (a deep host copy of the state) and starts writing it to

@@ -269,3 +269,36 @@ TEST(H5Tensor, PrechecksummedChunksPassHdf5sFilter) {
     expect_identical(tensor, h5::read_tensor(file, name));
   }
 }
+
+// The closed file in an ImageBuffer is byte for byte what HDF5's own H5Fget_file_image gives, and a
+// second, smaller file reuses the memory instead of allocating.
+TEST(H5ImageBuffer, ClosedFileEqualsHdf5sImageAndMemoryIsReused) {
+  TempDir dir;
+  h5::ImageBuffer buffer;
+  const char* first_data = nullptr;
+  for (int64_t elements : {int64_t(1) << 20, int64_t(1000)}) {
+    const torch::Tensor weights = torch::randn({elements});
+    h5::File file = h5::File::create_in_memory("image.h5", size_t(elements) * 4, &buffer);
+    h5::write_tensor(file, "/model/weights", weights);
+    h5::write_attr(file, "/meta", "format", std::string("synthview-checkpoint"));
+    const std::vector<char> reference = file.image();
+    file.close();
+    const h5::ImageBuffer::Bytes bytes = buffer.closed_file();
+    ASSERT_EQ(bytes.size, reference.size());
+    EXPECT_EQ(std::string(bytes.data, bytes.size), std::string(reference.begin(), reference.end()));
+    if (first_data == nullptr) {
+      first_data = bytes.data;
+    } else {
+      EXPECT_EQ(bytes.data, first_data) << "the smaller file should reuse the buffer";
+    }
+    const std::string path = dir.file("round-trip.h5");
+    write_bytes(path, std::string(bytes.data, bytes.size));
+    h5::File back = h5::File::open_read(path);
+    EXPECT_TRUE(torch::equal(h5::read_tensor(back, "/model/weights"), weights));
+  }
+}
+
+TEST(H5ImageBuffer, ClosedFileWithoutAFileIsAnError) {
+  h5::ImageBuffer buffer;
+  EXPECT_THROW(buffer.closed_file(), Error);
+}
