@@ -3,19 +3,20 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "core/error.h"
 #include "h5/global_heap.h"
 #include "h5/h5.h"
 #include "temp_dir.h"
+#include "../support/file_bytes.h"
 #include "../support/input_error.h"
 
 using namespace synthview;
 using synthview::test_files::TempDir;
 using synthview::test_support::input_error_message;
+using synthview::test_support::read_bytes;
+using synthview::test_support::write_bytes;
 
 namespace {
 
@@ -79,19 +80,9 @@ TEST(H5Forged, CompressedDatasetMayExpandOnlyByDeflatesRatio) {
 
 namespace {
 
-std::vector<unsigned char> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_bytes(const std::string& path, const std::vector<unsigned char>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-}
-
 // Offset of the collection's free-space object (index 0): after the 16-byte header, objects follow
 // as 16-byte headers plus data padded to 8 bytes; the string attribute's is the only other one.
-size_t free_space_object(const std::vector<unsigned char>& bytes, size_t collection) {
+size_t free_space_object(const std::string& bytes, size_t collection) {
   size_t at = collection + 16;
   while (bytes[at] != 0 || bytes[at + 1] != 0) {
     uint64_t size = 0;
@@ -116,9 +107,8 @@ TEST(H5Forged, GlobalHeapThatWouldLoopLibhdf5IsRefused) {
   EXPECT_EQ(h5::read_attr_string(*std::make_unique<h5::File>(h5::File::open_read(path)), "/meta", "format"),
             "synthview-checkpoint");  // the walk accepts a sound heap
 
-  std::vector<unsigned char> bytes = read_bytes(path);
-  const std::string text(bytes.begin(), bytes.end());
-  const size_t collection = text.find("GCOL");
+  std::string bytes = read_bytes(path);
+  const size_t collection = bytes.find("GCOL");
   ASSERT_NE(collection, std::string::npos) << "variable-length strings are expected in a global heap";
   const size_t free_space = free_space_object(bytes, collection);
   std::memset(&bytes[free_space + 8], 0, 8);
