@@ -53,6 +53,25 @@ wait_job() {
   job_s=$(( SECONDS - start ))
 }
 
+# expect_exit3 JOB LOG SECONDS EVENT [ERE WHO]: the failure every fault test expects after EVENT (e.g.
+# "the link went down"): JOB ends within SECONDS with exit code 3 and exactly one 'synthview: error:'
+# line in LOG (printed), matching the extended regex ERE when given (WHO: what it must name).
+expect_exit3() {
+  local job=$1 log=$2 limit=$3 event=$4 pattern=${5:-} who=${6:-}
+  if ! wait_job "$job" "$limit"; then
+    cat "$log"
+    fail "the job still runs ${job_s} s after $event: host 0 has $(ps_on 0); host 1 has $(ps_on 1)"
+  fi
+  cat "$log"
+  [ "$job_rc" -eq 3 ] || fail "exit code $job_rc after $event, want 3"
+  local errors
+  errors=$(grep -c '^synthview: error:' "$log" || true)
+  [ "$errors" -eq 1 ] || fail "$errors 'synthview: error:' lines, want 1"
+  if [ -n "$pattern" ]; then
+    grep '^synthview: error:' "$log" | grep -Eq "$pattern" || fail "the error line does not name $who"
+  fi
+}
+
 # ps_on HOST: what runs on HOST, for messages.
 ps_on() { hosts_pids "$1" | xargs -r ps -o pid=,comm= -p 2>/dev/null | tr -s ' \n' ' '; }
 

@@ -21,19 +21,10 @@ job=$!
 wait_for_file "$run/checkpoints/step-00000002.h5" 120 || { cat "$WORK/cut.log"; fail "no first checkpoint within 120 s"; }
 hosts_link_down 1
 echo "host 1's link is down"
-limit=$(( timeout_s + 30 ))
-if ! wait_job "$job" "$limit"; then
-  cat "$WORK/cut.log"
-  fail "the job still runs ${job_s} s after the link went down: host 0 has $(ps_on 0); host 1 has $(ps_on 1)"
-fi
-cat "$WORK/cut.log"
-echo "the job ended ${job_s} s after the link went down, exit code $job_rc"
-[ "$job_rc" -eq 3 ] || fail "exit code $job_rc, want 3"
-errors=$(grep -c '^synthview: error:' "$WORK/cut.log" || true)
-[ "$errors" -eq 1 ] || fail "$errors 'synthview: error:' lines, want 1"
 # Rank 1 was cut before it reached rank 0's collective, or (then the watchdog pings) inside it.
-grep '^synthview: error:' "$WORK/cut.log" | grep -Eq 'rank\(s\) 1 (did not arrive|stopped answering)' \
-  || fail "the error line does not name rank 1"
+expect_exit3 "$job" "$WORK/cut.log" $(( timeout_s + 30 )) "the link went down" \
+  'rank\(s\) 1 (did not arrive|stopped answering)' "rank 1"
+echo "the job ended ${job_s} s after the link went down, exit code $job_rc"
 if pid=$(rank_pid 1); then fail "rank 1 (pid $pid) still runs on the cut host: $(ps_on 1)"; fi
 [ -z "$(hosts_pids 0)" ] || fail "processes left on host 0: $(ps_on 0)"
 
