@@ -4,8 +4,9 @@
 #   build-cuda/  a CUDA LibTorch 2.x: `make cuda`, `make test-cuda`. CUDA_TORCH=<torch folder> uses
 #                one you have (a GPU node's pip install); empty installs PyPI's wheel (tools/setup-cuda-torch.sh).
 #   build-asan/  clang-14 with ASan + UBSan + libFuzzer coverage (docs/reliability.md): `make test-sanitize`
-#                runs the core, h5, ckpt, eval and gen suites with leak detection; `make fuzz FUZZ_SECONDS=N`
-#                runs each harness in fuzz/ for N seconds. Neither is part of `make test`.
+#                runs the core, h5, ckpt, eval and gen suites with leak detection; `make fuzz-fixed` runs each
+#                harness in fuzz/ on a fixed sequence of inputs (both are part of `make test`);
+#                `make fuzz FUZZ_SECONDS=N` is a campaign: each harness for N seconds.
 BUILD_DIR ?= build
 CUDA_BUILD_DIR ?= build-cuda
 CUDA_TORCH ?=
@@ -17,29 +18,36 @@ ASAN_BUILD_DIR ?= build-asan
 FUZZ_SECONDS ?= 60
 SANITIZE_SUITES = core h5 ckpt eval gen
 FUZZERS = config idx ckpt genweights probe
+# Inputs per harness in `make test`: about a minute each on the 2-core VM (seed 1, from the committed corpus).
+FUZZ_FIXED_RUNS = config=60000 idx=60000 ckpt=1500 genweights=1500 probe=200000
 empty :=
 space := $(empty) $(empty)
+# Each stage of `make test` says when it ended: CI's log then shows where its time went.
+finished = @echo "make $@: finished at $$(date -u +%H:%M:%S)"
 
 TORCH_CUDA_ROOT = $(if $(CUDA_TORCH),$(CUDA_TORCH),$(CURDIR)/.deps/torch-cuda/torch)
 
-.PHONY: deps configure build demo test test-cpu cuda-deps cuda test-cuda sanitize-configure test-sanitize fuzz clean
+.PHONY: deps configure build demo test test-cpu cuda-deps cuda test-cuda sanitize-configure test-sanitize fuzz-build fuzz fuzz-fixed clean
 
 deps:
 	tools/setup-deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSYNTHVIEW_TESTS=ON -DSYNTHVIEW_BENCHMARKS=ON $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The demo needs the binary only: no test or benchmark is compiled for it.
-demo: configure
+# The demo needs the synthview binary only: no test tools to install, no suites to configure or build.
+demo:
+	tools/setup-deps.sh --demo
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSYNTHVIEW_TESTS=OFF -DSYNTHVIEW_BENCHMARKS=OFF $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target synthview
 	tools/run-demo.sh $(BUILD_DIR)
 
 test-cpu: build
 	cd $(BUILD_DIR) && $(CTEST)
+	$(finished)
 
 cuda-deps: deps
 	$(if $(CUDA_TORCH),@echo "using the CUDA LibTorch in $(CUDA_TORCH)",tools/setup-cuda-torch.sh .deps/torch-cuda)
@@ -51,8 +59,9 @@ cuda: cuda-deps
 
 test-cuda: cuda
 	cd $(CUDA_BUILD_DIR) && $(CTEST)
+	$(finished)
 
-test: test-cpu test-cuda
+test: test-cpu test-cuda test-sanitize fuzz-fixed
 
 # One instrumented tree serves both: the suites' libraries are the fuzzers' libraries.
 sanitize-configure: deps
@@ -65,10 +74,18 @@ test-sanitize: sanitize-configure
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS) --target $(addprefix test_,$(SANITIZE_SUITES))
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tools/sanitize/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -R '^($(subst $(space),|,$(SANITIZE_SUITES)))$$'
+	$(finished)
 
-fuzz: sanitize-configure
+fuzz-build: sanitize-configure
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZERS))
+
+fuzz: fuzz-build
 	tools/run-fuzz.sh $(ASAN_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZERS)
+
+# Deterministic, so a CI failure replays with this command; discovery is the campaigns' job (`make fuzz`).
+fuzz-fixed: fuzz-build
+	tools/run-fuzz.sh $(ASAN_BUILD_DIR) --fixed $(FUZZ_FIXED_RUNS)
+	$(finished)
 
 clean:
 	rm -rf $(BUILD_DIR) $(CUDA_BUILD_DIR) $(ASAN_BUILD_DIR)

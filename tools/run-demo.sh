@@ -27,4 +27,8 @@ echo "   beside an untrained encoder of the same shape and raw pixels (the image
 mpirun "${mpirun_args[@]}" "$bin" eval --ckpt "$checkpoint" --baselines "${eval_args[@]}"
 echo
 echo "outputs: $run_dir/metrics.jsonl, $run_dir/config.yaml, $run_dir/checkpoints/, $run_dir/events.out.tfevents.*"
-echo "watch it: .deps/tensorboard/bin/tensorboard --logdir $run_dir   (docs/tensorboard.md)"
+if [ -x .deps/tensorboard/bin/tensorboard ]; then
+  echo "watch it: .deps/tensorboard/bin/tensorboard --logdir $run_dir   (docs/tensorboard.md)"
+else
+  echo "watch it: tools/setup-tensorboard.sh, then .deps/tensorboard/bin/tensorboard --logdir $run_dir   (docs/tensorboard.md)"
+fi

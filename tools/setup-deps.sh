@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package synthview needs to build, test and run (as root; idempotent).
-# Usage: tools/setup-deps.sh          (the Makefile's demo and test targets call it)
+# Usage: tools/setup-deps.sh           everything: `make test` and the README's test command
+#        tools/setup-deps.sh --demo    only what building and running synthview needs: `make demo` (a
+#                                      fresh machine's first result comes sooner without the test tools)
 set -euo pipefail
 
-packages=(
-  build-essential cmake ccache pkg-config git
+# Building and running synthview, and the real images `make demo` evaluates on.
+demo_packages=(
+  build-essential cmake pkg-config git
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 CPU; OpenBLAS instead of the reference BLAS
   libopenmpi-dev openmpi-bin
-  libhdf5-dev hdf5-tools
+  libhdf5-dev
   libboost-program-options-dev
-  libgtest-dev
   libyaml-cpp-dev
   zlib1g-dev libpng-dev
   libprotobuf-dev protobuf-compiler          # TensorBoard event files (src/tensorboard/event.proto)
   dataset-fashion-mnist                      # real images for evaluation: /usr/share/datasets/fashion-mnist
+)
+# Testing (every test of `make test`), the GPU flavour's wheel and the sanitizer build on top.
+test_packages=(
+  ccache hdf5-tools
+  libgtest-dev
   python3 python3-pip python3-venv python3-h5py python3-numpy python3-matplotlib   # python3-pip: the CUDA flavour's wheel
   python3-torch python3-torchvision          # oracles for the loss and torchvision-equivalence tests
   slurm-wlm munge                            # the Slurm integration test runs a real slurmctld + slurmd
   iproute2                                   # tests/multihost: hosts as network namespaces (ip netns)
   clang-14 libclang-rt-14-dev                # make test-sanitize / make fuzz: ASan, UBSan, libFuzzer (libclang_rt.fuzzer)
 )
+
+case "${1:-}" in
+  --demo) packages=("${demo_packages[@]}") ;;
+  "") packages=("${demo_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "setup-deps: unknown argument '$1' (expected nothing or --demo)" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do
@@ -42,4 +55,6 @@ else
 fi
 
 # PyPI's tensorboard (the event-file reader tests), in .deps/tensorboard of the checkout.
-"$(dirname "$0")/setup-tensorboard.sh" "$(dirname "$0")/../.deps/tensorboard"
+if [ "${1:-}" != --demo ]; then
+  "$(dirname "$0")/setup-tensorboard.sh" "$(dirname "$0")/../.deps/tensorboard"
+fi
