@@ -6,7 +6,8 @@
 
 namespace synthview::ckpt {
 
-AsyncCheckpointWriter::AsyncCheckpointWriter(WriteFn write) : write_(std::move(write)) {
+AsyncCheckpointWriter::AsyncCheckpointWriter(WriteFn write, bool background)
+    : write_(std::move(write)), background_(background) {
   if (!write_) {
     image_ = std::make_unique<h5::ImageBuffer>();
     write_ = [image = image_.get()](const std::string& path, const Checkpoint& checkpoint) {
@@ -23,9 +24,10 @@ void AsyncCheckpointWriter::start(std::string path, Checkpoint checkpoint, After
   wait();
   path_ = path;
   done_.store(false, std::memory_order_relaxed);
-  // The checkpoint moves into the thread and is freed there, after its write.
-  thread_ = std::thread([this, path = std::move(path), checkpoint = std::move(checkpoint),
-                         after_write = std::move(after_write)]() mutable {
+  started_ = true;
+  // The checkpoint moves into the job and is freed there, after its write.
+  auto job = [this, path = std::move(path), checkpoint = std::move(checkpoint),
+              after_write = std::move(after_write)]() mutable {
     try {
       write_(path, checkpoint);
       if (after_write) after_write(path);
@@ -34,12 +36,18 @@ void AsyncCheckpointWriter::start(std::string path, Checkpoint checkpoint, After
     }
     checkpoint = Checkpoint();
     done_.store(true, std::memory_order_release);
-  });
+  };
+  if (background_) {
+    thread_ = std::thread(std::move(job));
+  } else {
+    job();
+  }
 }
 
 void AsyncCheckpointWriter::wait() {
-  if (!thread_.joinable()) return;
-  thread_.join();
+  if (!started_) return;
+  if (thread_.joinable()) thread_.join();
+  started_ = false;
   std::exception_ptr error = std::exchange(error_, nullptr);
   if (error) std::rethrow_exception(error);
 }

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "ckpt/checkpoint.h"
+#include "h5/handle.h"
 
 namespace synthview::ckpt {
 
@@ -23,8 +24,10 @@ class AsyncCheckpointWriter {
 
   // `write` does each write. Empty: write_checkpoint into one image buffer kept for the writer's
   // lifetime (writes never overlap), so repeated saves reuse its memory; tests pass one that waits for a
-  // gate or fails.
-  explicit AsyncCheckpointWriter(WriteFn write = {});
+  // gate or fails. `background` false: start() does the write before returning (everything else, the
+  // failure reporting included, is unchanged); the default is background only with a thread-safe
+  // libhdf5 (Debian's is), since the training thread may call HDF5 while a write runs.
+  explicit AsyncCheckpointWriter(WriteFn write = {}, bool background = h5::library_is_thread_safe());
   // Waits for a write in flight, so no write is ever cut off by the writer going away; a failure that
   // nobody collected with wait() is dropped here (the file was not renamed into place).
   ~AsyncCheckpointWriter();
@@ -43,7 +46,7 @@ class AsyncCheckpointWriter {
 
   // Non-blocking. in_flight(): a write was started and not yet collected by wait(). finished(): that
   // write has ended, so wait() will not block; failed(): it ended with a failure.
-  bool in_flight() const { return thread_.joinable(); }
+  bool in_flight() const { return started_; }
   bool finished() const { return in_flight() && done_.load(std::memory_order_acquire); }
   bool failed() const { return finished() && error_ != nullptr; }
   // The path of the write in flight, or of the last one started.
@@ -52,6 +55,8 @@ class AsyncCheckpointWriter {
  private:
   std::unique_ptr<h5::ImageBuffer> image_;
   WriteFn write_;
+  bool background_;
+  bool started_ = false;  // a write was started and not yet collected by wait()
   std::thread thread_;
   std::atomic<bool> done_{false};
   std::exception_ptr error_;  // set by the writer thread before done_

@@ -39,6 +39,11 @@ herr_t keep_innermost(unsigned depth, const H5E_error2_t* error, void* data) {
 
 }  // namespace
 
+bool library_is_thread_safe() {
+  hbool_t thread_safe = false;
+  return H5is_library_threadsafe(&thread_safe) >= 0 && thread_safe;
+}
+
 std::string hdf5_error_detail() {
   std::string detail;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &detail);

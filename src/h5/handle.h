@@ -33,6 +33,10 @@ class Handle {
 // Turns off HDF5's automatic error-stack printing (once per thread); we report errors ourselves.
 void silence_hdf5_errors();
 
+// Whether this libhdf5 was built thread-safe (H5is_library_threadsafe): only then may two threads call
+// it at once, e.g. a background checkpoint write beside the training thread.
+bool library_is_thread_safe();
+
 // The innermost message on HDF5's error stack ("checksum verification failed", ...), "" if none.
 std::string hdf5_error_detail();
 

@@ -186,3 +186,29 @@ TEST(AsyncCheckpointWriter, FailureIsRethrownByWaitAndByTheNextStart) {
   EXPECT_THROW(writer.start(ckpt::checkpoint_path(dir.path().string(), 6), test_files::sample_checkpoint(6)), Error);
   EXPECT_FALSE(writer.in_flight());  // the failure was collected and nothing new started
 }
+
+// Without a thread-safe libhdf5 the writer writes inside start(); the file is in place when start()
+// returns, and success and failure are reported exactly as for a background write.
+TEST(AsyncCheckpointWriter, ForegroundWriterFinishesInsideStartAndReportsTheSameWay) {
+  TempDir dir;
+  ckpt::AsyncCheckpointWriter writer({}, /*background=*/false);
+  const std::string path = ckpt::checkpoint_path(dir.path().string(), 4);
+  bool after_ran = false;
+  writer.start(path, test_files::sample_checkpoint(4), [&](const std::string&) { after_ran = true; });
+  EXPECT_TRUE(std::filesystem::exists(path));
+  EXPECT_TRUE(after_ran);
+  EXPECT_TRUE(writer.in_flight());
+  EXPECT_TRUE(writer.finished());
+  EXPECT_FALSE(writer.failed());
+  EXPECT_NO_THROW(writer.wait());
+  EXPECT_FALSE(writer.in_flight());
+  EXPECT_EQ(ckpt::read_checkpoint(path).train.step, 4);
+
+  ckpt::AsyncCheckpointWriter failing(
+      [](const std::string& p, const ckpt::Checkpoint&) { throw Error(str("cannot write checkpoint '", p, "'")); },
+      /*background=*/false);
+  failing.start(path, test_files::sample_checkpoint(5));
+  EXPECT_TRUE(failing.failed());
+  EXPECT_THROW(failing.wait(), Error);
+  EXPECT_NO_THROW(failing.wait());  // reported once
+}
