@@ -16,7 +16,8 @@ namespace synthview::h5 {
 // `path` and the offending offsets if one is malformed.
 void check_global_heaps(const unsigned char* bytes, size_t size, const std::string& path);
 
-// The same for a file on disk (mapped, not copied).
-void check_global_heaps_in_file(const std::string& path);
+// The same for a file on disk, read in blocks of `block_bytes` (tests use small ones to put collections
+// across block boundaries).
+void check_global_heaps_in_file(const std::string& path, size_t block_bytes = size_t(4) << 20);
 
 }  // namespace synthview::h5

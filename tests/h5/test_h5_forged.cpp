@@ -106,6 +106,7 @@ TEST(H5Forged, GlobalHeapThatWouldLoopLibhdf5IsRefused) {
   }
   EXPECT_EQ(h5::read_attr_string(*std::make_unique<h5::File>(h5::File::open_read(path)), "/meta", "format"),
             "synthview-checkpoint");  // the walk accepts a sound heap
+  for (size_t block : {size_t(1), size_t(7), size_t(4096)}) EXPECT_NO_THROW(h5::check_global_heaps_in_file(path, block));
 
   std::string bytes = read_bytes(path);
   const size_t collection = bytes.find("GCOL");
@@ -119,6 +120,17 @@ TEST(H5Forged, GlobalHeapThatWouldLoopLibhdf5IsRefused) {
   const std::string message = input_error_message([&] { h5::read_attr_string(file, "/meta", "format"); });
   EXPECT_NE(message.find("'" + path + "' has a corrupt HDF5 global heap"), std::string::npos) << message;
   EXPECT_NE(message.find("claiming 0 bytes"), std::string::npos) << message;
+
+  // The file is read in blocks: the same finding wherever the block boundaries fall, and the
+  // in-memory walk agrees.
+  for (size_t block : {size_t(1), size_t(5), size_t(8), size_t(13), size_t(4096)}) {
+    SCOPED_TRACE(block);
+    EXPECT_EQ(input_error_message([&] { h5::check_global_heaps_in_file(path, block); }), message);
+  }
+  EXPECT_EQ(input_error_message([&] {
+              h5::check_global_heaps(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path);
+            }),
+            message);
 }
 
 TEST(H5Forged, GlobalHeapWalkIgnoresTheSignatureInsideData) {
