@@ -110,7 +110,7 @@ void check_global_heaps(const unsigned char* bytes, size_t size, const std::stri
 }
 
 // Read in blocks, not mapped: on these VMs each page of a mapping costs a page fault, which made the
-// check 3x the time of reading a 190 MB checkpoint; copying from the page cache is cheap.
+// walk cost about 0.3 s on a 190 MB checkpoint (0.13 s read in blocks); copying from the page cache is cheap.
 void check_global_heaps_in_file(const std::string& path, size_t block_bytes) {
   struct Fd {
     int fd;

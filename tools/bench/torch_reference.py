@@ -242,6 +242,60 @@ class Prefetcher:
         self.thread.join()
 
 
+class PngPool:
+    """The paper's offline way (issue 16, tools/bench/offline_vs_online.sh): a pool of N anchors and their
+    latent views rendered once to PNG files, then read back by a DataLoader each step and augmented.
+    Files: DIR/<index>-a.png and DIR/<index>-v.png, 8-bit grey (what the paper's scripts save)."""
+
+    def __init__(self, maker, directory, pool, local_batch, seed, workers):
+        import torchvision.io as io
+        self.io, self.directory, self.pool = io, directory, pool
+        self.generate_s = 0.0
+        if not all(os.path.exists(self.path(i, "v")) for i in (0, pool - 1)):
+            self.generate_s = self.render(maker)
+        self.rng = torch.Generator().manual_seed(seed)
+        self.out_size = maker.out_size
+        loader_rng = torch.Generator().manual_seed(seed)
+        self.loader = torch.utils.data.DataLoader(range(pool), batch_size=local_batch, shuffle=True, drop_last=True,
+                                                  num_workers=workers, generator=loader_rng,
+                                                  collate_fn=self.load, persistent_workers=workers > 0)
+        self.batches = iter(self.loader)
+
+    def path(self, index, kind):
+        return os.path.join(self.directory, f"{index:08d}-{kind}.png")
+
+    def render(self, maker):
+        os.makedirs(self.directory, exist_ok=True)
+        unaugmented = ViewMaker(maker.gen, maker.b, seed=12345, sigma=maker.sigma, truncation=maker.t,
+                                out_size=maker.gen.resolution, do_augment=False)
+        start, done = time.perf_counter(), 0
+        while done < self.pool:
+            pairs = unaugmented.make()  # [b, 2, C, S, S] in [-1, 1]
+            pixels = ((pairs + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+            for row in range(min(pairs.size(0), self.pool - done)):
+                self.io.write_png(pixels[row, 0], self.path(done + row, "a"))
+                self.io.write_png(pixels[row, 1], self.path(done + row, "v"))
+            done += pairs.size(0)
+        return time.perf_counter() - start
+
+    def load(self, indices):
+        def read(kind):
+            return torch.stack([self.io.read_image(self.path(i, kind)) for i in indices]).float() / 127.5 - 1
+        return read("a"), read("v")
+
+    def make(self):
+        try:
+            anchors, views = next(self.batches)
+        except StopIteration:  # next epoch over the pool
+            self.batches = iter(self.loader)
+            anchors, views = next(self.batches)
+        return torch.stack([augment(anchors, self.rng, self.out_size), augment(views, self.rng, self.out_size)], 1)
+
+    def close(self):
+        self.batches = None
+        self.loader = None
+
+
 # ----------------------------------------------------------------------------- encoder + head
 
 class BasicBlock(nn.Module):
@@ -388,6 +442,10 @@ def main():
     p.add_argument("--lr", type=float, default=0.3, help="base lr for a global batch of 256 (linear scaling)")
     p.add_argument("--lr-warmup", type=int, default=5, help="linear lr warmup steps (configs/demo.yaml)")
     p.add_argument("--generator", default=os.path.join(REPO, "models", "fmnist-generator.h5"))
+    p.add_argument("--png-pool", type=int, default=0,
+                   help="train offline from a pool of this many anchors (+ views) rendered to PNG in --png-dir")
+    p.add_argument("--png-dir", default="", help="folder of the PNG pool (rendered first if it lacks one)")
+    p.add_argument("--loader-workers", type=int, default=1, help="DataLoader worker processes for --png-pool")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     if args.check:
@@ -408,7 +466,14 @@ def main():
         prm.requires_grad_(False)
     maker = ViewMaker(gen, local, seed=1000003 * (args.seed + 1) + rank, sigma=args.sigma,
                       out_size=args.out_size, do_augment=not args.no_augment)
-    source = Prefetcher(maker, args.prefetch) if args.prefetch > 0 else maker
+    if args.png_pool > 0:
+        if not args.png_dir:
+            sys.exit("torch_reference: --png-pool needs --png-dir")
+        if world > 1:
+            sys.exit("torch_reference: --png-pool runs on 1 rank (a per-rank pool would need a sampler)")
+        source = PngPool(maker, args.png_dir, args.png_pool, local, seed=args.seed, workers=args.loader_workers)
+    else:
+        source = Prefetcher(maker, args.prefetch) if args.prefetch > 0 else maker
 
     torch.manual_seed(args.seed)  # same init on every rank (DDP also broadcasts rank 0's)
     model = ContrastiveModel(gen.channels, args.width, args.proj_hidden, args.proj_dim)
@@ -449,14 +514,16 @@ def main():
                 print(f"step {step + 1}/{args.steps}  loss {mean_loss:.6f}  {elapsed:.3f} s  "
                       f"{batch / elapsed:.1f} anchors/s", file=sys.stderr)
     finally:
-        if isinstance(source, Prefetcher):
+        if isinstance(source, (Prefetcher, PngPool)):
             source.close()
     steady = times[args.warmup_steps:]
     result = {"impl": "torch_reference", "ranks": world, "global_batch": batch, "width": args.width,
               "threads": args.threads, "steady_steps": len(steady),
               "anchors_per_s": sum(batch / t for t in steady) / len(steady),  # mean of per-step rates
               "anchors_per_s_total": batch * len(steady) / sum(steady),
-              "s_per_step": sum(steady) / len(steady), "final_loss": losses[-1]}
+              "s_per_step": sum(steady) / len(steady), "final_loss": losses[-1],
+              "source": f"png pool {args.png_pool}" if args.png_pool > 0 else "on the fly",
+              "render_s": source.generate_s if isinstance(source, PngPool) else 0.0}
     if rank == 0:
         if args.json:
             print(json.dumps(result), flush=True)
