@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 60
 SANITIZE_SUITES = core h5 ckpt eval gen
 FUZZERS = config idx ckpt genweights probe
 # Inputs per harness in `make test`: about a minute each on the 2-core VM (seed 1, from the committed corpus).
-FUZZ_FIXED_RUNS = config=60000 idx=60000 ckpt=1500 genweights=1500 probe=200000
+FUZZ_FIXED_RUNS = config=60000 idx=20000 ckpt=1100 genweights=2500 probe=1200000
 empty :=
 space := $(empty) $(empty)
 # Each stage of `make test` says when it ended: CI's log then shows where its time went.

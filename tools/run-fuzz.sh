@@ -31,12 +31,13 @@ failed=()
 for entry in "${runs[@]}"; do
   name=${entry%%=*} count=${entry#*=}
   [ -x "$build/fuzz/fuzz_$name" ] || { echo "run-fuzz.sh: no harness $build/fuzz/fuzz_$name" >&2; exit 2; }
-  log="$build/fuzz-artifacts/$name.log"
   if [ -n "$count" ]; then
+    log="$build/fuzz-artifacts/$name-fixed.log"  # a campaign of the same harness may be running
     corpus=$(mktemp -d)  # libFuzzer writes new inputs into the first folder: not the committed seeds
     limit=(-runs="$count" -seed=1)
     what="$count inputs, seed 1"
   else
+    log="$build/fuzz-artifacts/$name.log"
     corpus="$build/fuzz-corpus/$name"
     mkdir -p "$corpus"
     limit=(-max_total_time="$seconds")
@@ -49,8 +50,8 @@ for entry in "${runs[@]}"; do
     -artifact_prefix="$build/fuzz-artifacts/$name-" -print_final_stats=1 "$corpus" "$source_dir/fuzz/$name/corpus" \
     >"$log" 2>&1
   rc=$?
-  executed=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+  executed=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+  cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -1)
   echo "fuzz $name ($what): exit $rc, ${executed:-?} executions in $((SECONDS - start))s, ${cov:-cov: ?}," \
        "corpus $(ls "$corpus" | wc -l) new files"
   [ -n "$count" ] && rm -rf "$corpus"
