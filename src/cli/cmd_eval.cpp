@@ -19,7 +19,7 @@ std::string title(const eval::EvalReport& report) {
 void print_table(const eval::EvalReport& report) {
   std::cout << std::fixed << std::setprecision(2);
   std::cout << title(report) << ": " << report.feature_dim << "-d features of " << report.train_count << " train / "
-            << report.test_count << " test images (" << report.feature_seconds << " s)\n";
+            << report.test_count << " " << report.split << " images (" << report.feature_seconds << " s)\n";
   if (report.linear) {
     std::cout << "  linear probe  top1 " << 100 * report.linear->test.top1 << " %  top5 "
               << 100 * report.linear->test.top5 << " %  (train top1 " << 100 * report.linear->train.top1
@@ -34,7 +34,7 @@ void print_table(const eval::EvalReport& report) {
 // One row per subject, test top-1 of each probe: the comparison --baselines is for.
 void print_side_by_side(const std::vector<eval::EvalReport>& reports) {
   const std::vector<std::string> labels{"trained encoder", "untrained encoder", "raw pixels"};
-  std::cout << "\ntest top-1 (%)        " << (reports[0].linear ? "  linear" : "");
+  std::cout << "\n" << reports[0].split << " top-1 (%)        " << (reports[0].linear ? "  linear" : "");
   for (const auto& score : reports[0].knn) {
     std::cout << "  kNN k=" << std::left << std::setw(3) << score.k << std::right;
   }
@@ -61,8 +61,11 @@ int run_eval_command(const std::vector<std::string>& args) {
       ("random-init", "evaluate an untrained encoder of the architecture in --config (the floor)")
       ("config,c", po::value<std::string>(), "with --random-init: the config naming the architecture")
       ("set,s", po::value<std::vector<std::string>>()->composing(), "with --random-init: override a key")
-      ("train-limit", po::value<int64_t>()->default_value(0), "use only the first N training images (0 = all)")
-      ("test-limit", po::value<int64_t>()->default_value(0), "use only the first N test images (0 = all)")
+      ("split", po::value<std::string>()->default_value("test"),
+       "test: probes fit on the training images, scored on the test split; val: fit on train[0:50000], scored "
+       "on train[50000:60000], for choosing a recipe without looking at test")
+      ("train-limit", po::value<int64_t>()->default_value(0), "use only the first N images the probes fit on (0 = all)")
+      ("test-limit", po::value<int64_t>()->default_value(0), "use only the first N images they are scored on (0 = all)")
       ("batch-size", po::value<int64_t>()->default_value(256), "images per feature batch")
       ("baselines", "also evaluate an untrained encoder of the same architecture and raw pixels, on the same "
                     "loaded images, and print the three side by side")
@@ -95,6 +98,10 @@ int run_eval_command(const std::vector<std::string>& args) {
   eval_options.linear = probe != "knn";
   eval_options.knn = probe != "linear";
   eval_options.data_folder = values["data-path"].as<std::string>();
+  eval_options.split = values["split"].as<std::string>();
+  if (eval_options.split != "test" && eval_options.split != "val") {
+    throw InputError(str("synthview eval: --split '", eval_options.split, "' is not valid (expected test or val)"));
+  }
   eval_options.train_limit = values["train-limit"].as<int64_t>();
   eval_options.test_limit = values["test-limit"].as<int64_t>();
   eval_options.batch_size = values["batch-size"].as<int64_t>();

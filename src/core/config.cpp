@@ -198,6 +198,8 @@ const std::vector<KeyEntry>& schema() {
               "N distinct anchors (index mod N); 0 = unbounded stream"),
       text_key("data.real_path", field(&C::data, &DataSection::real_path),
                "folder with the Fashion-MNIST IDX files (for data.source=real and eval)"),
+      int_key("data.real_train_images", field(&C::data, &DataSection::real_train_images), 1, 60000,
+              "data.source=real trains on train[0:N]; 50000 leaves out the validation split train[50000:60000]"),
       int_key("data.prefetch", field(&C::data, &DataSection::prefetch), 0, 64,
               "batches generated ahead of training (0 = synchronous)"),
       choice_key("generator.kind", field(&C::generator, &GeneratorSection::kind), {"builtin", "torchscript"},

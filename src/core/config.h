@@ -40,6 +40,7 @@ struct DataSection {
   std::string source = "generator";  // generator | real
   int64_t unique_samples = 0;        // N distinct anchors; 0 = unbounded stream
   std::string real_path = "/usr/share/datasets/fashion-mnist";
+  int64_t real_train_images = 60000;  // data.source=real draws from train[0:N] (50000 keeps the val split out)
   int64_t prefetch = 2;  // batches generated ahead of the trainer (0 = synchronous)
 };
 

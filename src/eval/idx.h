@@ -22,4 +22,9 @@ LabeledImages read_idx_pair(const std::string& images_path, const std::string& l
 // uncompressed files without ".gz" are accepted too. Labels must lie in 0..9.
 LabeledImages load_fashion_mnist(const std::string& folder, const std::string& split);
 
+// The validation split of every tuning decision is train[kValidationFirst:60000]; whatever is tuned on it
+// (probes in `eval --split val`, the GAN, real-data training with data.real_train_images) fits on
+// train[0:kValidationFirst] only.
+constexpr int64_t kValidationFirst = 50000;
+
 }  // namespace synthview::eval

@@ -40,7 +40,8 @@ std::string EvalReport::to_json() const {
   std::ostringstream out;
   out << "{\"subject\":" << quoted(subject) << ",\"checkpoint\":" << quoted(checkpoint)
       << ",\"random_init\":" << (random_init ? "true" : "false")
-      << ",\"data\":" << quoted(data) << ",\"train\":" << train_count << ",\"test\":" << test_count
+      << ",\"data\":" << quoted(data) << ",\"split\":" << quoted(split) << ",\"train\":" << train_count
+      << ",\"test\":" << test_count
       << ",\"feature_dim\":" << feature_dim << ",\"feature_seconds\":" << number(feature_seconds);
   if (linear) {
     out << ",\"linear\":{" << accuracy_fields(linear->test) << ",\"train_top1\":" << number(linear->train.top1)

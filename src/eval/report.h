@@ -17,7 +17,8 @@ struct EvalReport {
   bool random_init = false;
   std::string data = "fashion-mnist";
   int64_t train_count = 0;
-  int64_t test_count = 0;
+  int64_t test_count = 0;        // images scored: the test split, or train[50000:60000] with split "val"
+  std::string split = "test";    // what test_count counts and the accuracies are measured on: test | val
   int64_t feature_dim = 0;
   double feature_seconds = 0;
   std::optional<LinearProbeResult> linear;  // set when the linear probe ran
@@ -25,7 +26,8 @@ struct EvalReport {
   std::vector<KnnScore> knn;  // one per k when kNN ran
   double knn_seconds = 0;
 
-  // {"subject":..., "checkpoint":..., "random_init":..., "data":..., "train":N, "test":N, "feature_dim":D,
+  // {"subject":..., "checkpoint":..., "random_init":..., "data":..., "split":"test"|"val", "train":N, "test":N,
+  //  "feature_dim":D,
   //  "feature_seconds":s,
   //  "linear":{"top1":a,"top5":a,"train_top1":a,"loss_evaluations":n,"seconds":s},
   //  "knn":{"k20":{"top1":a,"top5":a},"k200":{...},"seconds":s}}; accuracies are fractions in [0, 1];

@@ -13,7 +13,7 @@ namespace synthview::gan {
 namespace {
 
 constexpr int64_t kClasses = 10;
-constexpr int64_t kTrainImages = 50000;  // train[0:50000]; train[50000:60000] is the validation split
+constexpr int64_t kTrainImages = eval::kValidationFirst;  // train[50000:60000] is the validation split
 constexpr int64_t kPrecisionK = 3, kDensityK = 5;
 
 struct Split {

@@ -123,10 +123,12 @@ std::unique_ptr<BatchSource> make_batch_source(const Config& config, const Compo
         [maker](const torch::Tensor& draws, const torch::Tensor& anchors) { return maker->make(draws, anchors); },
         schedule, samples_drawn, config.data.prefetch, parts.device);
   }
-  // Real Fashion-MNIST training images, the baseline: anchor index a shows image perm_e[a mod 60000]
-  // of epoch e = a / 60000, a fresh permutation per epoch keyed by the seed; views are pixel
-  // augmentations keyed by the draw index.
+  // Real Fashion-MNIST training images train[0:N], N = data.real_train_images, the baseline: anchor
+  // index a shows image perm_e[a mod N] of epoch e = a / N, a fresh permutation per epoch keyed by the
+  // seed; views are pixel augmentations keyed by the draw index.
   auto real = std::make_shared<eval::LabeledImages>(eval::load_fashion_mnist(config.data.real_path, "train"));
+  real->images = real->images.narrow(0, 0, config.data.real_train_images);
+  real->labels = real->labels.narrow(0, 0, config.data.real_train_images);
   auto images = std::make_shared<torch::Tensor>(eval::to_encoder_input(real->images, parts.image_channels, 28));
   CounterRng rng(static_cast<uint64_t>(config.seed));
   Config view_config = config;

@@ -78,8 +78,18 @@ struct Splits {
 };
 
 Splits load_splits(const EvalOptions& options) {
-  Splits splits{eval::load_fashion_mnist(options.data_folder, "train"),
-                eval::load_fashion_mnist(options.data_folder, "test")};
+  Splits splits;
+  splits.train = eval::load_fashion_mnist(options.data_folder, "train");
+  if (options.split == "val") {
+    const int64_t first = eval::kValidationFirst;
+    splits.test = {splits.train.images.narrow(0, first, splits.train.images.size(0) - first),
+                   splits.train.labels.narrow(0, first, splits.train.labels.size(0) - first)};
+    splits.train = {splits.train.images.narrow(0, 0, first), splits.train.labels.narrow(0, 0, first)};
+  } else if (options.split == "test") {
+    splits.test = eval::load_fashion_mnist(options.data_folder, "test");
+  } else {
+    throw InputError(str("eval: split '", options.split, "' is not valid (expected test or val)"));
+  }
   auto keep_first = [](eval::LabeledImages& split, int64_t limit) {
     if (limit <= 0 || limit >= split.images.size(0)) return;
     split.images = split.images.narrow(0, 0, limit);
@@ -95,6 +105,7 @@ eval::EvalReport probe(const std::string& subject, const eval::Encode& encode, c
                        const EvalOptions& options, dist::Communicator& comm) {
   eval::EvalReport report;
   report.subject = subject;
+  report.split = options.split;
   report.train_count = splits.train.images.size(0);
   report.test_count = splits.test.images.size(0);
   auto start = Clock::now();

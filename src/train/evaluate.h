@@ -19,8 +19,10 @@ struct EvalOptions {
   bool linear = true;
   bool knn = true;
   std::string data_folder = "/usr/share/datasets/fashion-mnist";
-  int64_t train_limit = 0;            // use the first N training images (0 = all 60000)
-  int64_t test_limit = 0;             // use the first N test images (0 = all 10000)
+  std::string split = "test";         // test: probes fit on train, scored on test; val: fit on
+                                      // train[0:50000], scored on train[50000:60000] (for tuning)
+  int64_t train_limit = 0;            // use the first N images the probes fit on (0 = all)
+  int64_t test_limit = 0;             // use the first N images they are scored on (0 = all)
   int64_t batch_size = 256;
   bool baselines = false;             // also the untrained encoder and raw pixels, on the same loaded data
 };

@@ -31,6 +31,27 @@ void expect_same_scores(const eval::EvalReport& found, const eval::EvalReport& e
   EXPECT_EQ(found.train_count, expected.train_count) << what;
 }
 
+// Raw pixels probed directly: the encoder input of `config`, flattened; the probes fit on
+// fit_split[fit_first : fit_first + fit_count] and are scored on score_split[score_first : +score_count].
+eval::EvalReport pixels_by_hand(const Config& config, const eval::LabeledImages& fit_split, int64_t fit_first,
+                                int64_t fit_count, const eval::LabeledImages& score_split, int64_t score_first,
+                                int64_t score_count) {
+  auto [channels, size] = encoder_input_shape(config);
+  auto pixels = [&, channels = channels, size = size](const eval::LabeledImages& split, int64_t first, int64_t n) {
+    return eval::to_encoder_input(split.images.narrow(0, first, n), channels, size).flatten(1);
+  };
+  eval::EvalReport report;
+  report.train_count = fit_count;
+  report.feature_dim = channels * size * size;
+  const torch::Tensor fit_labels = fit_split.labels.narrow(0, fit_first, fit_count);
+  const torch::Tensor score_labels = score_split.labels.narrow(0, score_first, score_count);
+  report.linear = eval::linear_probe(pixels(fit_split, fit_first, fit_count), fit_labels,
+                                     pixels(score_split, score_first, score_count), score_labels);
+  report.knn = eval::knn_classify(pixels(fit_split, fit_first, fit_count), fit_labels,
+                                  pixels(score_split, score_first, score_count), score_labels);
+  return report;
+}
+
 TEST(Evaluate, BaselinesShareTheDataAndEqualTheirStandaloneResults) {
   const Config config = load_config(SYNTHVIEW_TINY_CONFIG, {"dist.timeout_s=60"});
   Components parts = build_components(config);
@@ -72,21 +93,34 @@ TEST(Evaluate, BaselinesShareTheDataAndEqualTheirStandaloneResults) {
                reports[1].knn[0].test.top1 == reports[0].knn[0].test.top1)
       << "the trained and untrained encoders scored identically: was the checkpoint loaded?";
 
-  // Raw pixels by hand: the encoder input (16 px here), flattened, probed directly.
-  auto [channels, size] = encoder_input_shape(config);
-  auto first = [](const eval::LabeledImages& split, int64_t n) {
-    return std::make_pair(split.images.narrow(0, 0, n), split.labels.narrow(0, 0, n));
-  };
-  auto [train_images, train_labels] = first(eval::load_fashion_mnist(options.data_folder, "train"), 600);
-  auto [test_images, test_labels] = first(eval::load_fashion_mnist(options.data_folder, "test"), 200);
-  torch::Tensor train_pixels = eval::to_encoder_input(train_images, channels, size).flatten(1);
-  torch::Tensor test_pixels = eval::to_encoder_input(test_images, channels, size).flatten(1);
-  eval::EvalReport pixels;
-  pixels.train_count = 600;
-  pixels.feature_dim = channels * size * size;
-  pixels.linear = eval::linear_probe(train_pixels, train_labels, test_pixels, test_labels);
-  pixels.knn = eval::knn_classify(train_pixels, train_labels, test_pixels, test_labels);
-  expect_same_scores(reports[2], pixels, "pixels");
+  // Raw pixels by hand: the first 600 training images fit the probes, the first 200 test images score them.
+  const std::string& folder = options.data_folder;
+  const eval::LabeledImages train = eval::load_fashion_mnist(folder, "train");
+  const eval::LabeledImages test = eval::load_fashion_mnist(folder, "test");
+  expect_same_scores(reports[2], pixels_by_hand(config, train, 0, 600, test, 0, 200), "pixels");
+}
+
+// `eval --split val`: the probes fit on train[0:50000] (here its first 600) and are scored on
+// train[50000:60000] (its first 200); the test split is not read.
+TEST(Evaluate, ValSplitFitsOnTheFirst50000AndScoresTheLast10000TrainingImages) {
+  const Config config = load_config(SYNTHVIEW_TINY_CONFIG, {"dist.timeout_s=60"});
+  Components parts = build_components(config);
+  EvalOptions options;
+  options.random_init = true;
+  options.config = config;
+  options.split = "val";
+  options.train_limit = 600;
+  options.test_limit = 200;
+  options.baselines = true;
+  const std::vector<eval::EvalReport> reports = evaluate(options, *parts.comm);
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[1].subject, "pixels");
+  EXPECT_EQ(reports[1].split, "val");
+  EXPECT_EQ(reports[1].test_count, 200);
+  EXPECT_NE(reports[1].to_json().find("\"split\":\"val\""), std::string::npos);
+  if (parts.comm->rank() != 0) return;
+  const eval::LabeledImages train = eval::load_fashion_mnist(options.data_folder, "train");
+  expect_same_scores(reports[1], pixels_by_hand(config, train, 0, 600, train, 50000, 200), "pixels on val");
 }
 
 }  // namespace
