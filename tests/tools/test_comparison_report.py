@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""tools/comparison_report.py on made-up evaluations whose means, standard deviations and paired
+differences are worked out by hand. Usage: test_comparison_report.py TOOLS_DIR"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TOOLS = pathlib.Path(sys.argv.pop(1) if len(sys.argv) > 1 else "tools")
+
+
+def evaluation(linear, k20, k200, subject="checkpoint"):
+    return json.dumps({"subject": subject, "linear": {"top1": linear},
+                       "knn": {"k20": {"top1": k20}, "k200": {"top1": k200}}})
+
+
+class ComparisonReport(unittest.TestCase):
+    def report(self, files):
+        with tempfile.TemporaryDirectory() as folder:
+            out = pathlib.Path(folder)
+            for name, lines in files.items():
+                path = out / "test" / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("\n".join(lines) + "\n")
+            subprocess.run([sys.executable, str(TOOLS / "comparison_report.py"), str(out)], check=True,
+                           stdout=subprocess.DEVNULL)
+            return (out / "results.md").read_text()
+
+    def test_mean_sd_and_paired_differences(self):
+        # real: linear 80, 82, 84 -> 82.00 +- 2.00; gen: 81, 85, 83 -> per-seed differences +1, +3, -1
+        # -> +1.00 +- 2.00 (unpaired the means differ by 1.00 as well, but the sd of a difference of
+        # independent rows would be sqrt(2^2 + 2^2) = 2.83: pairing is what makes it 2.00).
+        # kNN k=20: real 70, 71, 75; gen 70, 72, 77 -> differences 0, +1, +2 -> +1.00 +- 1.00.
+        real = [(0.80, 0.70, 0.60), (0.82, 0.71, 0.60), (0.84, 0.75, 0.60)]
+        gen = [(0.81, 0.70, 0.50), (0.85, 0.72, 0.50), (0.83, 0.77, 0.50)]
+        files = {f"real-simclr/seed-{s}.json": [evaluation(*real[s])] for s in range(3)}
+        files.update({f"gen-simclr/seed-{s}.json": [evaluation(*gen[s])] for s in range(3)})
+        text = self.report(files)
+        real_line = next(line for line in text.splitlines() if line.startswith("| real Fashion-MNIST, SimCLR |"))
+        self.assertIn("| 3 | 82.00 ± 2.00 | 72.00 ± 2.65 | 60.00 ± 0.00 | - |", real_line)
+        gen_line = next(line for line in text.splitlines() if line.startswith("| generated, SimCLR,"))
+        self.assertIn("| 3 | 83.00 ± 2.00 | 73.00 ± 3.61 | 50.00 ± 0.00 | +1.00 ± 2.00 / +1.00 ± 1.00 |", gen_line)
+
+    def test_pairs_only_common_seeds_and_splits_baselines(self):
+        # gen has seeds 0 and 1, real only seed 1: one pair, 90 - 80 = +10.
+        files = {"real-simclr/seed-1.json": [evaluation(0.80, 0.80, 0.80)],
+                 "gen-supcon/seed-0.json": [evaluation(0.50, 0.50, 0.50)],
+                 "gen-supcon/seed-1.json": [evaluation(0.90, 0.90, 0.90)],
+                 "baselines/seed-0.json": [evaluation(0.70, 0.60, 0.50, "random-init"),
+                                           evaluation(0.85, 0.84, 0.83, "pixels")]}
+        text = self.report(files)
+        self.assertIn("| generated, SupCon on generator classes | 2 | 70.00 ± 28.28 |", text)
+        self.assertIn("+10.00 (n=1) / +10.00 (n=1) |", text)
+        self.assertIn("| raw pixels (no encoder) | 1 | 85.00 (n=1) | 84.00 (n=1) | 83.00 (n=1) |", text)
+        self.assertIn("| random-init encoder | 1 | 70.00 (n=1) | 60.00 (n=1) | 50.00 (n=1) |", text)
+
+    def test_sweeps_in_numeric_order(self):
+        files = {f"sigma-{s}/seed-0.json": [evaluation(0.5, 0.5, 0.5)] for s in ("4", "0.25", "1", "0.1")}
+        files.update({f"unique-{p}/seed-0.json": [evaluation(0.5, 0.5, 0.5)] for p in ("10000", "1000", "3000")})
+        text = self.report(files)
+        sigma = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| 0.") or
+                 line.startswith("| 1 |") or line.startswith("| 4 |")]
+        self.assertEqual(sigma, ["0.1", "0.25", "1", "4"])
+        pools = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| 1000") or
+                 line.startswith("| 3000") or line.startswith("| 10000")]
+        self.assertEqual(pools, ["1000", "3000", "10000"])
+
+
+if __name__ == "__main__":
+    unittest.main()

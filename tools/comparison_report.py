@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Tables and plots of tools/comparison.py: reads OUT/test/<row>/seed-S.json (and OUT/recipes.json),
+writes OUT/results.md and, when matplotlib is there, OUT/sigma.png and OUT/unique.png.
+
+Every figure is mean +- sample standard deviation over the seeds a row has; a difference against
+real-data SimCLR is paired: computed per seed (the same seed draws the same encoder initialisation),
+then averaged, so seed-to-seed variation that both rows share cancels.
+Usage: tools/comparison_report.py OUT
+"""
+import json
+import pathlib
+import statistics
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from comparison import ABLATIONS, ARMS  # noqa: E402
+
+METRICS = ["linear", "kNN k=20", "kNN k=200"]
+REFERENCE = "real-simclr"
+
+
+def scores(evaluation):
+    knn = evaluation["knn"]
+    return [100 * evaluation["linear"]["top1"], 100 * knn["k20"]["top1"], 100 * knn["k200"]["top1"]]
+
+
+def load(out):
+    """row -> seed -> [linear, k20, k200]; the baselines file gives the rows random-init and pixels."""
+    table = {}
+    for path in sorted((out / "test").glob("*/seed-*.json")):
+        seed = path.stem.removeprefix("seed-")
+        for line in path.read_text().splitlines():
+            if not line.strip():
+                continue
+            evaluation = json.loads(line)
+            row = path.parent.name
+            if row == "baselines":
+                row = "pixels" if evaluation["subject"] == "pixels" else "random-init"
+            table.setdefault(row, {})[seed] = scores(evaluation)
+    return table
+
+
+def mean_sd(values):
+    """'m +- s (n)' over the values; one value has no spread."""
+    if len(values) == 1:
+        return f"{values[0]:.2f} (n=1)"
+    return f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}"
+
+
+def column(per_seed, metric):
+    return [per_seed[seed][metric] for seed in sorted(per_seed)]
+
+
+def paired(per_seed, reference, metric):
+    seeds = sorted(set(per_seed) & set(reference))
+    return [per_seed[s][metric] - reference[s][metric] for s in seeds]
+
+
+def signed(values):
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:+.2f} (n=1)"
+    return f"{statistics.mean(values):+.2f} ± {statistics.stdev(values):.2f}"
+
+
+def row_table(table, rows, title):
+    reference = table.get(REFERENCE, {})
+    lines = [f"| {title} | seeds | " + " | ".join(f"{m} %" for m in METRICS) +
+             f" | vs {REFERENCE}, paired (linear / kNN k=20) |", "|---|---|---|---|---|---|"]
+    for name, label in rows:
+        if name not in table:
+            continue
+        per_seed = table[name]
+        cells = [mean_sd(column(per_seed, m)) for m in range(3)]
+        gap = "-" if name == REFERENCE or not reference else \
+            f"{signed(paired(per_seed, reference, 0))} / {signed(paired(per_seed, reference, 1))}"
+        lines.append(f"| {label} | {len(per_seed)} | " + " | ".join(cells) + f" | {gap} |")
+    return lines
+
+
+def sweep_table(table, points, key_label):
+    lines = [f"| {key_label} | seeds | linear % | kNN k=20 % | kNN k=200 % |", "|---|---|---|---|---|"]
+    for value, name in points:
+        if name in table:
+            per_seed = table[name]
+            shown = (f"{int(value)}" if value.is_integer() else f"{value:g}") if isinstance(value, float) else value
+            lines.append(f"| {shown} | {len(per_seed)} | " + " | ".join(mean_sd(column(per_seed, m)) for m in range(3))
+                         + " |")
+    return lines
+
+
+def recipes_table(out):
+    path = out / "recipes.json"
+    if not path.exists():
+        return []
+    recipes = json.loads(path.read_text())
+    tried = sorted({recipe for r in recipes.values() for recipe in r["val"]})
+    lines = ["| arm (validation: mean of linear and kNN k=20 top-1 %) | " + " | ".join(tried) + " |",
+             "|---|" + "---|" * len(tried)]
+    for arm, r in recipes.items():
+        cells = [("**{:.2f}**" if recipe == r["recipe"] else "{:.2f}").format(r["val"][recipe])
+                 if recipe in r["val"] else "-" for recipe in tried]
+        lines.append(f"| {arm} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def plot(table, out, points, xlabel, filename, extra=None):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    figure, axes = plt.subplots(figsize=(6, 4))
+    series = [("", points)] + ([extra] if extra else [])
+    for prefix, series_points in series:
+        for metric, marker in ((0, "o"), (1, "s")):
+            xs, means, sds = [], [], []
+            for x, name in series_points:
+                if name in table and len(table[name]) > 0:
+                    values = column(table[name], metric)
+                    xs.append(x)
+                    means.append(statistics.mean(values))
+                    sds.append(statistics.stdev(values) if len(values) > 1 else 0.0)
+            if xs:
+                axes.errorbar(xs, means, yerr=sds, marker=marker, capsize=3,
+                              label=f"{prefix}{METRICS[metric]}")
+    axes.set_xscale("log")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("real test top-1 % (mean ± sd over seeds)")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(out / filename, dpi=120)
+
+
+def swept(table, prefix):
+    """(value, row) of every row named prefix + number, in increasing value."""
+    values = []
+    for name in table:
+        if name.startswith(prefix):
+            try:
+                values.append((float(name[len(prefix):]), name))
+            except ValueError:
+                pass
+    return sorted(values)
+
+
+def main():
+    out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "results/comparison")
+    table = load(out)
+    main_rows = [("pixels", "raw pixels (no encoder)"), ("random-init", "random-init encoder")]
+    main_rows += [(name, label) for name, (label, _) in ARMS.items()]
+    lines = ["## Rows", ""] + row_table(table, main_rows, "row")
+    lines += ["", "## Ablations of generated SimCLR", ""]
+    lines += row_table(table, [("gen-simclr", ARMS["gen-simclr"][0])] +
+                       [(name, label) for name, (label, _) in ABLATIONS.items()], "row")
+    sigma_points = swept(table, "sigma-")
+    lines += ["", "## Sigma (renormalised latent views)", ""] + sweep_table(table, sigma_points, "views.sigma")
+    unique_gen = swept(table, "unique-")
+    unique_real = swept(table, "real-unique-")
+    lines += ["", "## Unique samples: generated pools and real subsets of the same size", ""]
+    lines += sweep_table(table, unique_gen + [("unbounded", "gen-simclr")], "generated, data.unique_samples")
+    lines += [""] + sweep_table(table, unique_real + [("all", "real-simclr")], "real, images")
+    recipes = recipes_table(out)
+    if recipes:
+        lines += ["", "## Recipes chosen on the validation split", ""] + recipes
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    plot(table, out, sigma_points, "views.sigma (renormalised)", "sigma.png")
+    plot(table, out, unique_gen, "unique samples", "unique.png", ("real subset: ", unique_real))
+    print(f"wrote {out / 'results.md'}")
+
+
+if __name__ == "__main__":
+    main()
