@@ -230,10 +230,11 @@ def run(runner):
     untuned = [arm for arm in ARMS if arm not in recipes]
     if untuned:
         sys.exit(f"comparison: {recipes_path} has no recipe for {' '.join(untuned)}: run `tune --arms ...` for it")
-    tasks = []
-    for seed in args.seeds.split():
-        tasks.append((runner.baselines, runner.out / "test" / "baselines" / f"seed-{seed}.json", seed))
-        for row, arm, overrides in rows(runner):
+    # Row by row, every seed of a row before the next row: an interrupted run leaves whole rows.
+    seeds = args.seeds.split()
+    tasks = [(runner.baselines, runner.out / "test" / "baselines" / f"seed-{seed}.json", seed) for seed in seeds]
+    for row, arm, overrides in rows(runner):
+        for seed in seeds:
             tasks.append((runner.task, runner.out / "test" / row / f"seed-{seed}.json",
                           runner.runs / "test" / row / f"seed-{seed}",
                           [*overrides, recipes[arm]["recipe"], f"seed={seed}"], "test", args.steps))
