@@ -1,5 +1,7 @@
 #include "gan/score.h"
 
+#include <limits>
+
 #include "core/error.h"
 #include "core/rng.h"
 #include "eval/idx.h"
@@ -71,21 +73,27 @@ GeneratorScore score_generator(const Config& config, const ScoreOptions& options
   }
   std::shared_ptr<gen::Generator> generator = gen::make_generator(config, torch::kCPU);
   const gen::GeneratorInfo& info = generator->info();
-  if (info.num_classes != kClasses) {
+  if (info.num_classes != kClasses && info.num_classes != 0) {
     throw InputError(synthview::str("generator '", config.generator.path, "' has ", info.num_classes,
-                         " classes (scoring on Fashion-MNIST needs a conditional generator with 10)"));
+                         " classes (scoring on Fashion-MNIST needs 10, or 0 for an unconditional generator)"));
   }
+  const bool conditional = info.num_classes == kClasses;
   const auto seed = static_cast<uint64_t>(config.seed);
   GeneratorScore score;
   score.generator = config.generator.path;
   score.split = options.split;
   score.per_class = options.per_class;
   score.cnn_steps = options.cnn_steps;
+  score.labels = conditional ? "conditioning" : "real-cnn";
   const Split heldout = heldout_split(config, info, options.split);
   const Split train = real_split(config, info, "train", 0, kTrainImages);
   Split fake;
-  generate_per_class(*generator, seed, options.per_class, fake.images, fake.labels);
+  generate_per_class(*generator, seed, options.per_class * (conditional ? 1 : kClasses), fake.images, fake.labels);
   const int64_t count = std::min<int64_t>(fake.images.size(0), kTrainImages);
+  // The CNN trained on real images gives the feature space, and an unconditional generator's labels.
+  FeatureCnn real_cnn = train_feature_cnn(train.images, train.labels, kClasses, options.cnn_steps, seed);
+  const torch::Tensor real_cnn_on_fake = cnn_predict(real_cnn, fake.images);
+  if (!conditional) fake.labels = real_cnn_on_fake;
 
   // Logistic regression on raw pixels.
   PixelClassifier pixels(train.images, train.labels, kClasses);
@@ -96,11 +104,11 @@ GeneratorScore score_generator(const Config& config, const ScoreOptions& options
   score.real_same_count = PixelClassifier(train.images.slice(0, 0, count), train.labels.slice(0, 0, count), kClasses)
                               .accuracy(heldout.images, heldout.labels);
 
-  // The small CNN: trained on real (feature space), on generated (CAS), on as many real images.
-  FeatureCnn real_cnn = train_feature_cnn(train.images, train.labels, kClasses, options.cnn_steps, seed);
+  // The small CNN: trained on real (above), on generated (CAS), on as many real images. Against its own
+  // pseudo-labels the real-trained CNN scores 1 by construction: that figure is left out (NaN).
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   score.cnn_on_heldout = accuracy(cnn_predict(real_cnn, heldout.images), heldout.labels);
-  const torch::Tensor real_cnn_on_fake = cnn_predict(real_cnn, fake.images);
-  score.overall.cnn_real_on_generated = accuracy(real_cnn_on_fake, fake.labels);
+  score.overall.cnn_real_on_generated = conditional ? accuracy(real_cnn_on_fake, fake.labels) : nan;
   FeatureCnn fake_cnn = train_feature_cnn(fake.images, fake.labels, kClasses, options.cnn_steps, seed);
   const torch::Tensor fake_cnn_on_real = cnn_predict(fake_cnn, heldout.images);
   score.cnn_cas = score.overall.cnn_cas = accuracy(fake_cnn_on_real, heldout.labels);
@@ -113,19 +121,30 @@ GeneratorScore score_generator(const Config& config, const ScoreOptions& options
   const torch::Tensor fake_features = cnn_features(real_cnn, fake.images);
   const torch::Tensor real_features = cnn_features(real_cnn, heldout.images);
   compare_sets(score.overall, fake_features, real_features);
+  score.overall.share = 1;
+  int64_t correlated_classes = 0;
   for (int64_t c = 0; c < kClasses; ++c) {
     ClassScore s;
     const torch::Tensor is_fake = fake.labels.eq(c).nonzero().squeeze(1), is_real = heldout.labels.eq(c).nonzero().squeeze(1);
+    s.share = double(is_fake.numel()) / double(fake.labels.numel());
     s.real_on_generated = pixel_on_fake[c];
-    s.cnn_real_on_generated = cnn_on_fake[c];
+    s.cnn_real_on_generated = conditional ? cnn_on_fake[c] : nan;
     s.cnn_cas = cas_class[c];
-    s.correlation_generated = mean_pairwise_correlation(fake.images.index_select(0, is_fake));
     s.correlation_real = mean_pairwise_correlation(heldout.images.index_select(0, is_real));
-    compare_sets(s, fake_features.index_select(0, is_fake), real_features.index_select(0, is_real));
-    score.overall.correlation_generated += s.correlation_generated / kClasses;
-    score.overall.correlation_real += s.correlation_real / kClasses;
+    if (is_fake.numel() > std::max(kPrecisionK, kDensityK)) {  // enough samples for the neighbourhood figures
+      s.correlation_generated = mean_pairwise_correlation(fake.images.index_select(0, is_fake));
+      compare_sets(s, fake_features.index_select(0, is_fake), real_features.index_select(0, is_real));
+      score.overall.correlation_generated += s.correlation_generated;
+      score.overall.correlation_real += s.correlation_real;
+      ++correlated_classes;
+    } else {
+      s.correlation_generated = s.frechet = s.precision = s.recall = s.density = s.coverage = nan;
+    }
     score.classes.push_back(s);
   }
+  // Overall correlation: the mean over the classes that have figures (all of them when conditional).
+  score.overall.correlation_generated /= double(std::max<int64_t>(1, correlated_classes));
+  score.overall.correlation_real /= double(std::max<int64_t>(1, correlated_classes));
   return score;
 }
 

@@ -10,6 +10,9 @@
 //  - within-class mean pairwise pixel correlation, generated vs held-out real (sample_metrics.h);
 //  - in the feature space of the real-trained CNN: Frechet distance, precision/recall (k = 3) and
 //    density/coverage (k = 5), generated vs held-out real.
+// An unconditional generator is scored the same way on 10 x per_class samples labelled by the real-trained CNN
+// (pseudo-labels): CAS then asks whether its samples cover every class well enough to learn them, and the
+// class shares show which classes it draws how often; a class with too few samples has no per-class figures.
 // Deterministic for a fixed thread count (seeded CNN training, counter-RNG latents).
 #pragma once
 
@@ -35,11 +38,13 @@ struct ClassScore {
   double correlation_generated = 0, correlation_real = 0;  // mean pairwise pixel correlation (overall: class mean)
   double frechet = 0;
   double precision = 0, recall = 0, density = 0, coverage = 0;
+  double share = 0;  // fraction of the generated samples in the class (0.1 each when conditional)
 };
 
 struct GeneratorScore {
   std::string generator;  // generator.path
   std::string split;
+  std::string labels = "conditioning";  // the generated samples' labels: conditioning, or real-cnn (pseudo)
   int64_t per_class = 0;
   int64_t cnn_steps = 0;
   double real_on_heldout = 0;      // logistic regression trained on real, on held-out real: its ceiling
@@ -57,7 +62,7 @@ struct GeneratorScore {
 void generate_per_class(gen::Generator& generator, uint64_t seed, int64_t per_class, torch::Tensor& images,
                         torch::Tensor& labels);
 
-// Needs a conditional generator with 10 classes (InputError otherwise) and data.real_path.
+// Needs a generator with 10 classes or an unconditional one (InputError otherwise) and data.real_path.
 GeneratorScore score_generator(const Config& config, const ScoreOptions& options);
 
 std::string score_text(const GeneratorScore& score);

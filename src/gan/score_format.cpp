@@ -12,9 +12,9 @@ const char* const kClassNames[10] = {"T-shirt/top", "Trouser", "Pullover", "Dres
 
 std::string row_text(const std::string& name, const ClassScore& s) {
   char line[256];
-  std::snprintf(line, sizeof(line), "%-12s %6.3f %6.3f %6.3f   %6.3f %6.3f %8.2f   %5.3f %5.3f %5.3f %5.3f\n",
-                name.c_str(), s.real_on_generated, s.cnn_real_on_generated, s.cnn_cas, s.correlation_generated,
-                s.correlation_real, s.frechet, s.precision, s.recall, s.density, s.coverage);
+  std::snprintf(line, sizeof(line), "%-12s %5.3f  %6.3f %6.3f %6.3f   %6.3f %6.3f %8.2f   %5.3f %5.3f %5.3f %5.3f\n",
+                name.c_str(), s.share, s.real_on_generated, s.cnn_real_on_generated, s.cnn_cas,
+                s.correlation_generated, s.correlation_real, s.frechet, s.precision, s.recall, s.density, s.coverage);
   return line;
 }
 
@@ -37,7 +37,7 @@ std::string json_string(const std::string& text) {
 
 std::string row_json(const ClassScore& s) {
   std::ostringstream out;
-  out << "{\"real_on_generated\": " << json_number(s.real_on_generated)
+  out << "{\"share\": " << json_number(s.share) << ", \"real_on_generated\": " << json_number(s.real_on_generated)
       << ", \"cnn_real_on_generated\": " << json_number(s.cnn_real_on_generated)
       << ", \"cnn_cas\": " << json_number(s.cnn_cas)
       << ", \"correlation_generated\": " << json_number(s.correlation_generated)
@@ -54,6 +54,9 @@ std::string score_text(const GeneratorScore& s) {
   char line[200];
   out << "generator " << s.generator << ", " << s.per_class << " samples per class, held-out real: " << s.split
       << (s.split == "val" ? " (train[50000:60000])" : " (test split)") << "; classifiers trained on train[0:50000]\n";
+  if (s.labels != "conditioning") {
+    out << "unconditional: generated samples labelled by the real-trained CNN (r->g:cnn is 1 by construction, left out)\n";
+  }
   std::snprintf(line, sizeof(line), "classifier          on held-out real   CAS (trained on generated)   trained on %lld real\n",
                 static_cast<long long>(s.per_class * 10));
   out << line;
@@ -63,7 +66,7 @@ std::string score_text(const GeneratorScore& s) {
   std::snprintf(line, sizeof(line), "small CNN (%lld st.) %.4f             %.4f                       %.4f\n",
                 static_cast<long long>(s.cnn_steps), s.cnn_on_heldout, s.cnn_cas, s.cnn_real_same_count);
   out << line;
-  out << "class        r->g:px  r->g:cnn CAS:cnn  corr:gen corr:real  Frechet   prec  rec   dens  cov\n";
+  out << "class        share  r->g:px  r->g:cnn CAS:cnn  corr:gen corr:real  Frechet   prec  rec   dens  cov\n";
   for (size_t c = 0; c < s.classes.size(); ++c) out << row_text(kClassNames[c % 10], s.classes[c]);
   std::string all = row_text("all", s.overall);
   all.pop_back();
@@ -74,6 +77,7 @@ std::string score_text(const GeneratorScore& s) {
 std::string score_json(const GeneratorScore& s) {
   std::ostringstream out;
   out << "{\"generator\": " << json_string(s.generator) << ", \"split\": " << json_string(s.split)
+      << ", \"labels\": " << json_string(s.labels)
       << ", \"per_class\": " << s.per_class
       << ", \"cnn_steps\": " << s.cnn_steps << ", \"real_on_heldout\": " << json_number(s.real_on_heldout)
       << ", \"cnn_on_heldout\": " << json_number(s.cnn_on_heldout) << ", \"cas\": " << json_number(s.cas)
