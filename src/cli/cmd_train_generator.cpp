@@ -47,13 +47,16 @@ int run_train_generator_command(const std::vector<std::string>& args) {
     if (config.train.threads > 0) at::set_num_threads(static_cast<int>(config.train.threads));
     const std::string grid = values["grid"].as<std::string>();
     if (!grid.empty()) {
+      // One row per class; an unconditional generator's 100 samples in 10 rows (in drawing order).
       auto generator = gen::make_generator(config, torch::kCPU);
-      torch::Tensor images, labels;
-      gan::generate_per_class(*generator, static_cast<uint64_t>(config.seed), 10, images, labels);
       const auto& info = generator->info();
-      const int64_t rows = std::max<int64_t>(1, info.num_classes);
+      const bool conditional = info.num_classes > 0;
+      torch::Tensor images, labels;
+      gan::generate_per_class(*generator, static_cast<uint64_t>(config.seed), conditional ? 10 : 100, images, labels);
+      const int64_t rows = conditional ? info.num_classes : 10;
       gen::write_png(grid, gen::tile_grid(images.view({rows, -1, info.channels, info.resolution, info.resolution})));
-      std::cout << "wrote " << grid << " (" << rows << " classes x 10 samples)" << std::endl;
+      std::cout << "wrote " << grid << " (" << rows << (conditional ? " classes" : " rows") << " x 10 samples)"
+                << std::endl;
     }
     if (score_options.per_class == 0) return 0;
     gan::GeneratorScore score = gan::score_generator(config, score_options);
