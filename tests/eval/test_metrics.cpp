@@ -85,7 +85,7 @@ TEST(EvalReport, OneLineJsonWithOnlyTheProbesThatRan) {
   report.feature_seconds = 1.5;
   EXPECT_EQ(report.to_json(),
             "{\"subject\":\"checkpoint\",\"checkpoint\":\"runs/a \\\"b\\\"/step-00000100.h5\",\"random_init\":false,"
-            "\"data\":\"fashion-mnist\","
+            "\"data\":\"fashion-mnist\",\"split\":\"test\","
             "\"train\":60000,\"test\":10000,\"feature_dim\":512,\"feature_seconds\":1.5}");
   report.linear = LinearProbeResult{{0.85, 0.99}, {0.9, 1.0}, 42};
   report.linear_seconds = 3;
