@@ -90,17 +90,32 @@ def sweep_table(table, points, key_label):
     return lines
 
 
-def recipes_table(out):
-    path = out / "recipes.json"
-    if not path.exists():
+def tuning_table(out):
+    """Every tuning run found under OUT/tune: validation linear / kNN k=20 top-1 per arm and recipe; the
+    recipe chosen (OUT/recipes.json) in bold."""
+    runs = {}
+    for path in sorted((out / "tune").glob("*/*.json")):
+        runs.setdefault(path.parent.name, {})[path.stem] = scores(json.loads(path.read_text().splitlines()[0]))
+    if not runs:
         return []
-    recipes = json.loads(path.read_text())
-    tried = sorted({recipe for r in recipes.values() for recipe in r["val"]})
-    lines = ["| arm (validation: mean of linear and kNN k=20 top-1 %) | " + " | ".join(tried) + " |",
-             "|---|" + "---|" * len(tried)]
-    for arm, r in recipes.items():
-        cells = [("**{:.2f}**" if recipe == r["recipe"] else "{:.2f}").format(r["val"][recipe])
-                 if recipe in r["val"] else "-" for recipe in tried]
+    chosen_path = out / "recipes.json"
+    chosen = json.loads(chosen_path.read_text()) if chosen_path.exists() else {}
+
+    def value(recipe):
+        try:
+            return float(recipe.split("=", 1)[1])
+        except (IndexError, ValueError):
+            return recipe
+    tried = sorted({recipe for arm in runs.values() for recipe in arm}, key=value)
+    lines = ["| arm | " + " | ".join(tried) + " |", "|---|" + "---|" * len(tried)]
+    for arm in [a for a in ARMS if a in runs] + [a for a in runs if a not in ARMS]:
+        cells = []
+        for recipe in tried:
+            if recipe not in runs[arm]:
+                cells.append("-")
+                continue
+            cell = "{:.2f} / {:.2f}".format(*runs[arm][recipe][:2])
+            cells.append(f"**{cell}**" if chosen.get(arm, {}).get("recipe") == recipe else cell)
         lines.append(f"| {arm} | " + " | ".join(cells) + " |")
     return lines
 
@@ -163,9 +178,9 @@ def main():
     lines += ["", "## Unique samples: generated pools and real subsets of the same size", ""]
     lines += sweep_table(table, unique_gen + [("unbounded", "gen-simclr")], "generated, data.unique_samples")
     lines += [""] + sweep_table(table, unique_real + [("all", "real-simclr")], "real, images")
-    recipes = recipes_table(out)
-    if recipes:
-        lines += ["", "## Recipes chosen on the validation split", ""] + recipes
+    tuning = tuning_table(out)
+    if tuning:
+        lines += ["", "## Tuning on the validation split (linear / kNN k=20 top-1 %; chosen in bold)", ""] + tuning
     (out / "results.md").write_text("\n".join(lines) + "\n")
     plot(table, out, sigma_points, "views.sigma (renormalised)", "sigma.png")
     plot(table, out, unique_gen, "unique samples", "unique.png", ("real subset: ", unique_real))

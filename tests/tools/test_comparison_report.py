@@ -17,9 +17,15 @@ def evaluation(linear, k20, k200, subject="checkpoint"):
 
 
 class ComparisonReport(unittest.TestCase):
-    def report(self, files):
+    def report(self, files, tune=None, recipes=None):
         with tempfile.TemporaryDirectory() as folder:
             out = pathlib.Path(folder)
+            for name, lines in (tune or {}).items():
+                path = out / "tune" / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("\n".join(lines) + "\n")
+            if recipes:
+                (out / "recipes.json").write_text(json.dumps(recipes))
             for name, lines in files.items():
                 path = out / "test" / name
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +72,16 @@ class ComparisonReport(unittest.TestCase):
         pools = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| 1000") or
                  line.startswith("| 3000") or line.startswith("| 10000")]
         self.assertEqual(pools, ["1000", "3000", "10000"])
+
+
+    def test_tuning_table_in_numeric_order_with_the_chosen_recipe_in_bold(self):
+        tune = {"gen-simclr/loss.temperature=1.0.json": [evaluation(0.70, 0.60, 0.5)],
+                "gen-simclr/loss.temperature=0.05.json": [evaluation(0.80, 0.70, 0.5)],
+                "real-simclr/loss.temperature=0.5.json": [evaluation(0.81, 0.71, 0.5)]}
+        text = self.report({}, tune, {"gen-simclr": {"recipe": "loss.temperature=0.05"}})
+        self.assertIn("| arm | loss.temperature=0.05 | loss.temperature=0.5 | loss.temperature=1.0 |", text)
+        self.assertIn("| real-simclr | - | 81.00 / 71.00 | - |", text)
+        self.assertIn("| gen-simclr | **80.00 / 70.00** | - | 70.00 / 60.00 |", text)
 
 
 if __name__ == "__main__":
