@@ -126,9 +126,11 @@ def plot(table, out, points, xlabel, filename, extra=None):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
+        print(f"comparison_report: no {filename}: this Python ({sys.executable}) has no matplotlib "
+              "(Debian: apt-get install python3-matplotlib, or run with /usr/bin/python3)", file=sys.stderr)
         return
     figure, axes = plt.subplots(figsize=(6, 4))
-    series = [("", points)] + ([extra] if extra else [])
+    series = [("generated: " if extra else "", points)] + ([extra] if extra else [])
     for prefix, series_points in series:
         for metric, marker in ((0, "o"), (1, "s")):
             xs, means, sds = [], [], []
