@@ -121,6 +121,8 @@ def tuning_table(out):
 
 
 def plot(table, out, points, xlabel, filename, extra=None):
+    if not any(name in table for _, name in points + (extra[1] if extra else [])):
+        return  # nothing measured yet
     try:
         import matplotlib
         matplotlib.use("Agg")
