@@ -234,6 +234,15 @@ def run(runner):
     seeds = args.seeds.split()
     tasks = [(runner.baselines, runner.out / "test" / "baselines" / f"seed-{seed}.json", seed) for seed in seeds]
     for row, arm, overrides in rows(runner):
+        # A row's results are kept only for the settings they were made with: a changed recipe (a wider
+        # tuning grid) must not silently reuse them.
+        settings = " ".join([*overrides, recipes[arm]["recipe"], f"steps={args.steps}", *args.set]) + "\n"
+        settings_path = runner.out / "test" / row / "settings.txt"
+        if settings_path.exists() and settings_path.read_text() != settings:
+            sys.exit(f"comparison: {settings_path.parent} was made with {settings_path.read_text().strip()}, "
+                     f"now {settings.strip()}: move it away to rerun the row")
+        settings_path.parent.mkdir(parents=True, exist_ok=True)
+        settings_path.write_text(settings)
         for seed in seeds:
             tasks.append((runner.task, runner.out / "test" / row / f"seed-{seed}.json",
                           runner.runs / "test" / row / f"seed-{seed}",
