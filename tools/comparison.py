@@ -104,15 +104,10 @@ class Runner:
         sets = [f"train.steps={steps}", f"run.dir={run_dir}", *SHARED, *self.args.set, *overrides]
         final = run_dir / "checkpoints" / f"step-{steps:08d}.h5"
         if not final.exists():
-            self.mpirun("train", "--config", self.args.config, *[a for s in sets for a in ("--set", s)], log=log)
+            self.mpirun("train", "--config", self.args.config, *set_args(sets), log=log)
         evaluation = self.mpirun("eval", "--ckpt", str(final), "--probe", "both", "--json", "--split", split,
                                  "--train-limit", str(self.args.train_limit), log=log)
-        result.parent.mkdir(parents=True, exist_ok=True)
-        tmp = result.with_suffix(".tmp")
-        tmp.write_text(evaluation)
-        tmp.rename(result)  # a result file is always complete
-        print(f"done {result}", flush=True)
-        return result
+        return write_result(result, evaluation)
 
     def baselines(self, result, seed):
         """The untrained encoder and raw pixels at one seed, under the same probes."""
@@ -123,12 +118,9 @@ class Runner:
         log.parent.mkdir(parents=True, exist_ok=True)
         sets = [*SHARED, *self.args.set, f"seed={seed}"]
         evaluation = self.mpirun("eval", "--random-init", "--baselines", "--config", self.args.config,
-                                 *[a for s in sets for a in ("--set", s)], "--probe", "both", "--json",
+                                 *set_args(sets), "--probe", "both", "--json",
                                  "--train-limit", str(self.args.train_limit), log=log)
-        result.parent.mkdir(parents=True, exist_ok=True)
-        result.write_text(evaluation)
-        print(f"done {result}", flush=True)
-        return result
+        return write_result(result, evaluation)
 
     def run_all(self, tasks):
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.args.jobs) as pool:
@@ -138,6 +130,25 @@ class Runner:
             print(f"comparison: {error}", file=sys.stderr)
         if failed:
             sys.exit(1)
+
+
+def set_args(sets):
+    """KEY=VALUE settings as synthview arguments: --set KEY=VALUE ..."""
+    return [arg for setting in sets for arg in ("--set", setting)]
+
+
+def write_result(result, text):
+    result.parent.mkdir(parents=True, exist_ok=True)
+    tmp = result.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.rename(result)  # a result file is always complete: an interrupted task leaves none
+    print(f"done {result}", flush=True)
+    return result
+
+
+def real_data(overrides, images):
+    """data.real_train_images=images for the rows that train on real data, nothing for the others."""
+    return [f"data.real_train_images={images}"] if "data.source=real" in overrides else []
 
 
 def grid(spec):
@@ -164,7 +175,7 @@ def tune(runner):
     tasks = []
     for arm in arms:
         overrides = ARMS[arm][1]
-        real = ["data.real_train_images=50000"] if "data.source=real" in overrides else []
+        real = real_data(overrides, 50000)
         for recipe in grid(args.grid):
             tasks.append((runner.task, runner.out / "tune" / arm / f"{recipe}.json",
                           runner.runs / "tune" / arm / recipe, [*overrides, *real, recipe, "seed=0"], "val",
@@ -186,11 +197,10 @@ def rows(runner):
     """(row, arm whose recipe it uses, overrides) of the groups asked for."""
     args = runner.args
     groups = args.groups.split()
-    real_images = f"data.real_train_images={args.real_images}"
     result = []
     if "main" in groups:
         for arm, (_, overrides) in ARMS.items():
-            result.append((arm, arm, overrides + ([real_images] if "data.source=real" in overrides else [])))
+            result.append((arm, arm, overrides + real_data(overrides, args.real_images)))
     if "ablations" in groups:
         result += [(name, "gen-simclr", overrides) for name, (_, overrides) in ABLATIONS.items()]
     if "sigma" in groups:
@@ -203,15 +213,14 @@ def rows(runner):
                 sys.exit(f"comparison: --steps {args.steps} x batch {batch} draws {args.steps * batch} anchors, fewer "
                          f"than twice the pool of {pool}; raise --steps or drop the pool")
             result.append((f"unique-{pool}", "gen-simclr", [f"data.unique_samples={pool}"]))
-            result.append((f"real-unique-{pool}", "real-simclr",
-                           ["data.source=real", real_images, f"data.unique_samples={pool}"]))
+            real_subset = ["data.source=real", f"data.unique_samples={pool}"]
+            result.append((f"real-unique-{pool}", "real-simclr", real_subset + real_data(real_subset, args.real_images)))
     return result
 
 
 def train_batch(runner):
-    sets = [a for s in [*SHARED, *runner.args.set] for a in ("--set", s)]
-    text = subprocess.run([runner.bin, "config", "--config", runner.args.config, *sets], check=True,
-                          stdout=subprocess.PIPE, text=True).stdout
+    config = [runner.bin, "config", "--config", runner.args.config, *set_args([*SHARED, *runner.args.set])]
+    text = subprocess.run(config, check=True, stdout=subprocess.PIPE, text=True).stdout
     section = None
     for line in text.splitlines():
         if line and not line.startswith(" "):

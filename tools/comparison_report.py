@@ -13,15 +13,10 @@ import statistics
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from comparison import ABLATIONS, ARMS  # noqa: E402
+from comparison import ABLATIONS, ARMS, scores  # noqa: E402
 
 METRICS = ["linear", "kNN k=20", "kNN k=200"]
 REFERENCE = "real-simclr"
-
-
-def scores(evaluation):
-    knn = evaluation["knn"]
-    return [100 * evaluation["linear"]["top1"], 100 * knn["k20"]["top1"], 100 * knn["k200"]["top1"]]
 
 
 def load(out):
