@@ -69,7 +69,7 @@ def parse_args():
     parser.add_argument("--sigmas", default=" ".join(f"{s:g}" for s in SIGMAS))
     parser.add_argument("--pools", default=" ".join(str(p) for p in POOLS),
                         help="finite pools of the unique-sample sweep (each drawn at least twice)")
-    parser.add_argument("--arms", default=" ".join(ARMS), help="tune: only these arms")
+    parser.add_argument("--arms", default=" ".join(ARMS), help="only these arms (tune, and the main rows of run)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], help="KEY=VALUE for every training row")
     return parser.parse_args()
@@ -166,14 +166,18 @@ def read_json_lines(path):
     return [json.loads(line) for line in pathlib.Path(path).read_text().splitlines() if line.strip()]
 
 
-def tune(runner):
-    args = runner.args
-    arms = args.arms.split()
-    unknown = [arm for arm in arms if arm not in ARMS]
+def arms(args):
+    """The arms of --arms, in ARMS's order."""
+    unknown = [arm for arm in args.arms.split() if arm not in ARMS]
     if unknown:
         sys.exit(f"comparison: --arms {' '.join(unknown)}: not an arm (expected some of {' '.join(ARMS)})")
+    return [arm for arm in ARMS if arm in args.arms.split()]
+
+
+def tune(runner):
+    args = runner.args
     tasks = []
-    for arm in arms:
+    for arm in arms(args):
         overrides = ARMS[arm][1]
         real = real_data(overrides, 50000)
         for recipe in grid(args.grid):
@@ -184,7 +188,7 @@ def tune(runner):
     # recipes.json keeps the arms tuned earlier (tune one arm at a time if you like).
     recipes_path = runner.out / "recipes.json"
     recipes = json.loads(recipes_path.read_text()) if recipes_path.exists() else {}
-    for arm in arms:
+    for arm in arms(args):
         tried = {recipe: read_json_lines(runner.out / "tune" / arm / f"{recipe}.json")[0] for recipe in grid(args.grid)}
         val = {recipe: sum(scores(e)[:2]) / 2 for recipe, e in tried.items()}
         recipes[arm] = {"recipe": max(val, key=val.get), "val": val}
@@ -199,7 +203,8 @@ def rows(runner):
     groups = args.groups.split()
     result = []
     if "main" in groups:
-        for arm, (_, overrides) in ARMS.items():
+        for arm in arms(args):
+            overrides = ARMS[arm][1]
             result.append((arm, arm, overrides + real_data(overrides, args.real_images)))
     if "ablations" in groups:
         result += [(name, "gen-simclr", overrides) for name, (_, overrides) in ABLATIONS.items()]
@@ -213,6 +218,10 @@ def rows(runner):
                 sys.exit(f"comparison: --steps {args.steps} x batch {batch} draws {args.steps * batch} anchors, fewer "
                          f"than twice the pool of {pool}; raise --steps or drop the pool")
             result.append((f"unique-{pool}", "gen-simclr", [f"data.unique_samples={pool}"]))
+            if pool >= args.real_images:
+                print(f"comparison: no real subset of {pool} images (there are {args.real_images}); "
+                      "real-simclr is that row", file=sys.stderr)
+                continue
             real_subset = ["data.source=real", f"data.unique_samples={pool}"]
             result.append((f"real-unique-{pool}", "real-simclr", real_subset + real_data(real_subset, args.real_images)))
     return result
@@ -236,13 +245,14 @@ def run(runner):
     if not recipes_path.exists():
         sys.exit(f"comparison: {recipes_path} is missing: run the `tune` stage first")
     recipes = json.loads(recipes_path.read_text())
-    untuned = [arm for arm in ARMS if arm not in recipes]
+    planned = rows(runner)
+    untuned = sorted({arm for _, arm, _ in planned if arm not in recipes})
     if untuned:
         sys.exit(f"comparison: {recipes_path} has no recipe for {' '.join(untuned)}: run `tune --arms ...` for it")
     # Row by row, every seed of a row before the next row: an interrupted run leaves whole rows.
     seeds = args.seeds.split()
     tasks = [(runner.baselines, runner.out / "test" / "baselines" / f"seed-{seed}.json", seed) for seed in seeds]
-    for row, arm, overrides in rows(runner):
+    for row, arm, overrides in planned:
         # A row's results are kept only for the settings they were made with: a changed recipe (a wider
         # tuning grid) must not silently reuse them.
         settings = " ".join([*overrides, recipes[arm]["recipe"], f"steps={args.steps}", *args.set]) + "\n"

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """tools/comparison_report.py on made-up evaluations whose means, standard deviations and paired
-differences are worked out by hand. Usage: test_comparison_report.py TOOLS_DIR"""
+differences are worked out by hand, and the rows tools/comparison.py plans (with the real synthview binary,
+which it asks for the batch size). Usage: test_comparison_report.py TOOLS_DIR SYNTHVIEW"""
+import contextlib
+import io
 import json
 import pathlib
 import subprocess
@@ -9,6 +12,9 @@ import tempfile
 import unittest
 
 TOOLS = pathlib.Path(sys.argv.pop(1) if len(sys.argv) > 1 else "tools")
+SYNTHVIEW = pathlib.Path(sys.argv.pop(1) if len(sys.argv) > 1 else "build/synthview")
+sys.path.insert(0, str(TOOLS))
+import comparison  # noqa: E402
 
 
 def evaluation(linear, k20, k200, subject="checkpoint"):
@@ -82,6 +88,43 @@ class ComparisonReport(unittest.TestCase):
         self.assertIn("| arm | loss.temperature=0.05 | loss.temperature=0.5 | loss.temperature=1.0 |", text)
         self.assertIn("| real-simclr | - | 81.00 / 71.00 | - |", text)
         self.assertIn("| gen-simclr | **80.00 / 70.00** | - | 70.00 / 60.00 |", text)
+
+
+class ComparisonRows(unittest.TestCase):
+    """comparison.py's plan: which rows, with which recipe arm and overrides."""
+    def rows(self, *options):
+        argv = sys.argv
+        sys.argv = ["comparison.py", "run", "--build", str(SYNTHVIEW.parent),
+                    "--config", str(TOOLS.resolve().parent / "configs" / "demo.yaml"), *options]
+        try:
+            return comparison.rows(comparison.Runner(comparison.parse_args()))
+        finally:
+            sys.argv = argv
+
+    def test_arms_restrict_the_main_rows_and_no_real_subset_is_as_large_as_the_real_set(self):
+        # demo.yaml's batch is 64: 3125 steps draw 200000 anchors, twice a pool of 100000.
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            planned = self.rows("--groups", "main unique", "--arms", "gen-simclr real-simclr", "--steps", "3125",
+                                "--pools", "1000 100000", "--real-images", "60000")
+        self.assertEqual([(row, arm) for row, arm, _ in planned],
+                         [("real-simclr", "real-simclr"), ("gen-simclr", "gen-simclr"),
+                          ("unique-1000", "gen-simclr"), ("real-unique-1000", "real-simclr"),
+                          ("unique-100000", "gen-simclr")])
+        self.assertEqual(planned[3][2], ["data.source=real", "data.unique_samples=1000",
+                                         "data.real_train_images=60000"])
+        self.assertIn("no real subset of 100000 images", stderr.getvalue())
+
+    def test_a_pool_not_drawn_twice_is_refused(self):
+        # 600 x 64 = 38400 anchors < 2 x 20000.
+        with contextlib.redirect_stderr(io.StringIO()), self.assertRaises(SystemExit) as refused:
+            self.rows("--groups", "unique", "--steps", "600", "--pools", "20000")
+        self.assertIn("fewer than twice the pool of 20000", str(refused.exception.code))
+
+    def test_an_unknown_arm_is_named(self):
+        with self.assertRaises(SystemExit) as refused:
+            self.rows("--groups", "main", "--arms", "gen-simclr real-moco")
+        self.assertIn("--arms real-moco: not an arm", str(refused.exception.code))
 
 
 if __name__ == "__main__":
