@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The unique-sample sweep's large pools on a GPU lease (issue 12, docs/results.md): on 2 CPU cores a pool of
-# 10^5 drawn twice is 3125 steps per run, about an hour; here it is seconds per run, several runs side by side.
+# 10^5 drawn twice is 3125 steps per run, about an hour; on a GPU about a minute (estimated), several side by side.
 # From the repository root, after tools/gpu/check.sh has built build-gpu (without it, this sets up the same
 # prefix and configures and builds synthview itself):
 #   bash tools/gpu/comparison.sh      # $OUT/comparison/ (results, results.md) and $OUT/comparison-summary.json
