@@ -50,7 +50,7 @@ SIGMAS = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0]  # renormalised views: (z + sigma delta
 POOLS = [1000, 3000, 10000]  # unique samples; unbounded = gen-simclr, all real images = real-simclr
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", choices=["tune", "run", "report", "all"])
     parser.add_argument("--build", default="build")
@@ -72,7 +72,7 @@ def parse_args():
     parser.add_argument("--arms", default=" ".join(ARMS), help="only these arms (tune, and the main rows of run)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], help="KEY=VALUE for every training row")
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 class Runner:
@@ -168,16 +168,18 @@ def read_json_lines(path):
 
 def arms(args):
     """The arms of --arms, in ARMS's order."""
-    unknown = [arm for arm in args.arms.split() if arm not in ARMS]
+    asked = args.arms.split()
+    unknown = [arm for arm in asked if arm not in ARMS]
     if unknown:
         sys.exit(f"comparison: --arms {' '.join(unknown)}: not an arm (expected some of {' '.join(ARMS)})")
-    return [arm for arm in ARMS if arm in args.arms.split()]
+    return [arm for arm in ARMS if arm in asked]
 
 
 def tune(runner):
     args = runner.args
+    tuned = arms(args)
     tasks = []
-    for arm in arms(args):
+    for arm in tuned:
         overrides = ARMS[arm][1]
         real = real_data(overrides, 50000)
         for recipe in grid(args.grid):
@@ -188,7 +190,7 @@ def tune(runner):
     # recipes.json keeps the arms tuned earlier (tune one arm at a time if you like).
     recipes_path = runner.out / "recipes.json"
     recipes = json.loads(recipes_path.read_text()) if recipes_path.exists() else {}
-    for arm in arms(args):
+    for arm in tuned:
         tried = {recipe: read_json_lines(runner.out / "tune" / arm / f"{recipe}.json")[0] for recipe in grid(args.grid)}
         val = {recipe: sum(scores(e)[:2]) / 2 for recipe, e in tried.items()}
         recipes[arm] = {"recipe": max(val, key=val.get), "val": val}

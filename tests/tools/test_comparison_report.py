@@ -93,13 +93,9 @@ class ComparisonReport(unittest.TestCase):
 class ComparisonRows(unittest.TestCase):
     """comparison.py's plan: which rows, with which recipe arm and overrides."""
     def rows(self, *options):
-        argv = sys.argv
-        sys.argv = ["comparison.py", "run", "--build", str(SYNTHVIEW.parent),
-                    "--config", str(TOOLS.resolve().parent / "configs" / "demo.yaml"), *options]
-        try:
-            return comparison.rows(comparison.Runner(comparison.parse_args()))
-        finally:
-            sys.argv = argv
+        args = comparison.parse_args(["run", "--build", str(SYNTHVIEW.parent),
+                                      "--config", str(TOOLS.resolve().parent / "configs" / "demo.yaml"), *options])
+        return comparison.rows(comparison.Runner(args))
 
     def test_arms_restrict_the_main_rows_and_no_real_subset_is_as_large_as_the_real_set(self):
         # demo.yaml's batch is 64: 3125 steps draw 200000 anchors, twice a pool of 100000.
