@@ -23,6 +23,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import time
 
 # Shared by every training row (on top of CONFIG): SimCLR unless the row says otherwise, the recipe of
 # the earlier CPU comparison (crop scale 0.5, lr 0.6) and a final checkpoint only.
@@ -137,10 +138,26 @@ def set_args(sets):
     return [arg for setting in sets for arg in ("--set", setting)]
 
 
+def machine():
+    """Where a result was computed: LibTorch's kernels, hence the last digits, differ with the CPU."""
+    cpu, flags = "unknown", set()
+    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            cpu = value.strip()
+        elif key.strip() == "flags":
+            flags = set(value.split())
+    return {"cpu": cpu, "cores": os.cpu_count(), "avx512": "avx512f" in flags,
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
 def write_result(result, text):
+    """Each JSON line of the evaluation, with the machine that computed it added."""
     result.parent.mkdir(parents=True, exist_ok=True)
     tmp = result.with_suffix(".tmp")
-    tmp.write_text(text)
+    host = machine()
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    tmp.write_text("".join(json.dumps({**entry, "machine": host}) + "\n" for entry in lines))
     tmp.rename(result)  # a result file is always complete: an interrupted task leaves none
     print(f"done {result}", flush=True)
     return result

@@ -35,6 +35,19 @@ def load(out):
     return table
 
 
+def machines(out):
+    """Lines counting the results per machine (comparison.py records it; older results did not)."""
+    counts = {}
+    for path in sorted((out / "test").glob("*/seed-*.json")):
+        host = json.loads(path.read_text().splitlines()[0]).get("machine")
+        if host is None:
+            name = "not recorded (results from before 2026-12-03 21:45 UTC)"
+        else:
+            name = f"{host['cpu']}, {host['cores']} cores, {'with' if host['avx512'] else 'without'} AVX-512"
+        counts[name] = counts.get(name, 0) + 1
+    return [f"- {name}: {count} result files" for name, count in sorted(counts.items())]
+
+
 def mean_sd(values):
     """'m +- s (n)' over the values; one value has no spread."""
     if len(values) == 1:
@@ -180,6 +193,7 @@ def main():
     tuning = tuning_table(out)
     if tuning:
         lines += ["", "## Tuning on the validation split (linear / kNN k=20 top-1 %; chosen in bold)", ""] + tuning
+    lines += ["", "## Machines", ""] + machines(out)
     (out / "results.md").write_text("\n".join(lines) + "\n")
     plot(table, out, sigma_points, "views.sigma (renormalised)", "sigma.png")
     plot(table, out, unique_gen, "unique samples", "unique.png", ("real subset: ", unique_real))

@@ -5,6 +5,7 @@ which it asks for the batch size). Usage: test_comparison_report.py TOOLS_DIR SY
 import contextlib
 import io
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -88,6 +89,26 @@ class ComparisonReport(unittest.TestCase):
         self.assertIn("| arm | loss.temperature=0.05 | loss.temperature=0.5 | loss.temperature=1.0 |", text)
         self.assertIn("| real-simclr | - | 81.00 / 71.00 | - |", text)
         self.assertIn("| gen-simclr | **80.00 / 70.00** | - | 70.00 / 60.00 |", text)
+
+    def test_results_record_their_machine_and_the_report_counts_them(self):
+        flags = next(line for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("flags")).split()
+        with tempfile.TemporaryDirectory() as folder:
+            path = pathlib.Path(folder) / "r.json"
+            with contextlib.redirect_stdout(io.StringIO()):
+                comparison.write_result(path, evaluation(0.5, 0.4, 0.3) + "\n" + evaluation(0.2, 0.1, 0.0, "pixels"))
+            written = [json.loads(line) for line in path.read_text().splitlines()]
+        self.assertEqual([{k: v for k, v in entry.items() if k != "machine"} for entry in written],
+                         [json.loads(evaluation(0.5, 0.4, 0.3)), json.loads(evaluation(0.2, 0.1, 0.0, "pixels"))])
+        host = written[0]["machine"]
+        self.assertEqual(host["avx512"], "avx512f" in flags)
+        self.assertEqual(host["cores"], os.cpu_count())
+        text = self.report({"gen-simclr/seed-0.json": [json.dumps(written[0])],
+                            "gen-simclr/seed-1.json": [json.dumps(written[0])],
+                            "real-simclr/seed-0.json": [evaluation(0.5, 0.5, 0.5)]})
+        avx = "with" if host["avx512"] else "without"
+        self.assertIn(f"- {host['cpu']}, {os.cpu_count()} cores, {avx} AVX-512: 2 result files", text)
+        self.assertIn("- not recorded (results from before 2026-12-03 21:45 UTC): 1 result files", text)
 
 
 class ComparisonRows(unittest.TestCase):
