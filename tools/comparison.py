@@ -139,7 +139,7 @@ def set_args(sets):
 
 
 def machine():
-    """Where a result was computed: LibTorch's kernels, hence the last digits, differ with the CPU."""
+    """Where a result was computed: LibTorch picks its kernels by CPU, and a seed's training run moves with them."""
     cpu, flags = "unknown", set()
     for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
         key, _, value = line.partition(":")
