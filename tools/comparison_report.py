@@ -7,6 +7,7 @@ real-data SimCLR is paired: computed per seed (the same seed draws the same enco
 then averaged, so seed-to-seed variation that both rows share cancels.
 Usage: tools/comparison_report.py OUT
 """
+import collections
 import json
 import pathlib
 import statistics
@@ -20,32 +21,25 @@ REFERENCE = "real-simclr"
 
 
 def load(out):
-    """row -> seed -> [linear, k20, k200]; the baselines file gives the rows random-init and pixels."""
-    table = {}
+    """row -> seed -> [linear, k20, k200] (the baselines file gives the rows random-init and pixels), and
+    how many result files each machine computed (comparison.py records it; older results did not)."""
+    table, machines = {}, collections.Counter()
     for path in sorted((out / "test").glob("*/seed-*.json")):
         seed = path.stem.removeprefix("seed-")
-        for line in path.read_text().splitlines():
-            if not line.strip():
-                continue
-            evaluation = json.loads(line)
+        evaluations = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        for evaluation in evaluations:
             row = path.parent.name
             if row == "baselines":
                 row = "pixels" if evaluation["subject"] == "pixels" else "random-init"
             table.setdefault(row, {})[seed] = scores(evaluation)
-    return table
+        machines[machine_name(evaluations[0].get("machine"))] += 1
+    return table, machines
 
 
-def machines(out):
-    """Lines counting the results per machine (comparison.py records it; older results did not)."""
-    counts = {}
-    for path in sorted((out / "test").glob("*/seed-*.json")):
-        host = json.loads(path.read_text().splitlines()[0]).get("machine")
-        if host is None:
-            name = "not recorded (results from before 2026-12-03 21:45 UTC)"
-        else:
-            name = f"{host['cpu']}, {host['cores']} cores, {'with' if host['avx512'] else 'without'} AVX-512"
-        counts[name] = counts.get(name, 0) + 1
-    return [f"- {name}: {count} result files" for name, count in sorted(counts.items())]
+def machine_name(host):
+    if host is None:
+        return "not recorded (results from before 2026-12-03 21:45 UTC)"
+    return f"{host['cpu']}, {host['cores']} cores, {'with' if host['avx512'] else 'without'} AVX-512"
 
 
 def mean_sd(values):
@@ -176,7 +170,7 @@ def swept(table, prefix):
 
 def main():
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "results/comparison")
-    table = load(out)
+    table, machines = load(out)
     main_rows = [("pixels", "raw pixels (no encoder)"), ("random-init", "random-init encoder")]
     main_rows += [(name, label) for name, (label, _) in ARMS.items()]
     lines = ["## Rows", ""] + row_table(table, main_rows, "row")
@@ -193,7 +187,7 @@ def main():
     tuning = tuning_table(out)
     if tuning:
         lines += ["", "## Tuning on the validation split (linear / kNN k=20 top-1 %; chosen in bold)", ""] + tuning
-    lines += ["", "## Machines", ""] + machines(out)
+    lines += ["", "## Machines", ""] + [f"- {name}: {count} result files" for name, count in sorted(machines.items())]
     (out / "results.md").write_text("\n".join(lines) + "\n")
     plot(table, out, sigma_points, "views.sigma (renormalised)", "sigma.png")
     plot(table, out, unique_gen, "unique samples", "unique.png", ("real subset: ", unique_real))
