@@ -3,8 +3,12 @@
 writes OUT/results.md and, when matplotlib is there, OUT/sigma.png and OUT/unique.png.
 
 Every figure is mean +- sample standard deviation over the seeds a row has; a difference against
-real-data SimCLR is paired: computed per seed (the same seed draws the same encoder initialisation),
-then averaged, so seed-to-seed variation that both rows share cancels.
+real-data SimCLR (or, for a generated pool, the real subset of its size) is paired: computed per seed
+(the same seed draws the same data order and encoder initialisation), then averaged, so seed-to-seed
+variation that both rows share cancels. A pair is made on one machine only, because LibTorch picks its
+kernels by CPU and the same seed trains differently on another one: a partner rerun on the machine of
+the row's result goes in OUT/crosscheck/test/<row>/seed-S.json (`comparison.py run --out OUT/crosscheck`
+after copying OUT/recipes.json there).
 Usage: tools/comparison_report.py OUT
 """
 import collections
@@ -18,22 +22,56 @@ from comparison import ABLATIONS, ARMS, scores  # noqa: E402
 
 METRICS = ["linear", "kNN k=20", "kNN k=200"]
 REFERENCE = "real-simclr"
+RERUNS = "crosscheck"
 
 
-def load(out):
-    """row -> seed -> [linear, k20, k200] (the baselines file gives the rows random-init and pixels), and
-    how many result files each machine computed (comparison.py records it; older results did not)."""
-    table, machines = {}, collections.Counter()
-    for path in sorted((out / "test").glob("*/seed-*.json")):
+class Results:
+    """Every result of OUT/test (the tables) and OUT/crosscheck/test (rows rerun on another machine, used only
+    as same-machine partners of a paired difference)."""
+    def __init__(self, out):
+        self.table = {}  # row -> seed -> [linear, k20, k200], from OUT/test
+        self.machine_of = {}  # (row, seed) -> machine of the OUT/test result
+        self.by_machine = {}  # (row, machine) -> seed -> scores, from both folders
+        self.machines = collections.Counter()  # result files per machine
+        self.reruns = {}  # (row, machine) -> seed -> scores, from OUT/crosscheck only
+        for folder in (out, out / RERUNS):
+            for path in sorted((folder / "test").glob("*/seed-*.json")):
+                self.read(path, primary=folder == out)
+
+    def read(self, path, primary):
         seed = path.stem.removeprefix("seed-")
         evaluations = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        machine = machine_name(evaluations[0].get("machine"))
+        self.machines[machine] += 1
         for evaluation in evaluations:
             row = path.parent.name
-            if row == "baselines":
+            if row == "baselines":  # the baselines file gives the rows random-init and pixels
                 row = "pixels" if evaluation["subject"] == "pixels" else "random-init"
-            table.setdefault(row, {})[seed] = scores(evaluation)
-        machines[machine_name(evaluations[0].get("machine"))] += 1
-    return table, machines
+            self.by_machine.setdefault((row, machine), {})[seed] = scores(evaluation)
+            if primary:
+                self.table.setdefault(row, {})[seed] = scores(evaluation)
+                self.machine_of[(row, seed)] = machine
+            else:
+                self.reruns.setdefault((row, machine), {})[seed] = scores(evaluation)
+
+    def paired(self, row, partner, metric):
+        """Per seed of row: its score minus partner's at the same seed on the same machine (the same seed on
+        another CPU is paired in data and initialisation only, and trains about a seed's spread apart).
+        Seeds without such a partner are left out."""
+        differences = []
+        for seed, score in sorted(self.table[row].items()):
+            other = self.by_machine.get((partner, self.machine_of[(row, seed)]), {}).get(seed)
+            if other is not None:
+                differences.append(score[metric] - other[metric])
+        return differences
+
+    def gap(self, row, partner):
+        """'linear / kNN k=20' paired differences of row against partner."""
+        linear, knn = self.paired(row, partner, 0), self.paired(row, partner, 1)
+        if row == partner or not linear:
+            return "-"
+        seeds = len(self.table[row])
+        return f"{signed(linear, seeds)} / {signed(knn, seeds)}"
 
 
 def machine_name(host):
@@ -53,42 +91,44 @@ def column(per_seed, metric):
     return [per_seed[seed][metric] for seed in sorted(per_seed)]
 
 
-def paired(per_seed, reference, metric):
-    seeds = sorted(set(per_seed) & set(reference))
-    return [per_seed[s][metric] - reference[s][metric] for s in seeds]
-
-
-def signed(values):
-    if not values:
-        return "-"
+def signed(values, seeds):
+    """Mean +- sd of paired differences; (n=k) when fewer than the row's seeds found a partner."""
+    count = f" (n={len(values)})" if len(values) < seeds or len(values) == 1 else ""
     if len(values) == 1:
-        return f"{values[0]:+.2f} (n=1)"
-    return f"{statistics.mean(values):+.2f} ± {statistics.stdev(values):.2f}"
+        return f"{values[0]:+.2f}{count}"
+    return f"{statistics.mean(values):+.2f} ± {statistics.stdev(values):.2f}{count}"
 
 
-def row_table(table, rows, title):
-    reference = table.get(REFERENCE, {})
-    lines = [f"| {title} | seeds | " + " | ".join(f"{m} %" for m in METRICS) +
-             f" | vs {REFERENCE}, paired (linear / kNN k=20) |", "|---|---|---|---|---|---|"]
+PAIRED = f"vs {REFERENCE}, paired on seed and machine (linear / kNN k=20)"
+
+
+def row_table(results, rows, title):
+    lines = [f"| {title} | seeds | " + " | ".join(f"{m} %" for m in METRICS) + f" | {PAIRED} |",
+             "|---|---|---|---|---|---|"]
     for name, label in rows:
-        if name not in table:
+        if name not in results.table:
             continue
-        per_seed = table[name]
+        per_seed = results.table[name]
         cells = [mean_sd(column(per_seed, m)) for m in range(3)]
-        gap = "-" if name == REFERENCE or not reference else \
-            f"{signed(paired(per_seed, reference, 0))} / {signed(paired(per_seed, reference, 1))}"
-        lines.append(f"| {label} | {len(per_seed)} | " + " | ".join(cells) + f" | {gap} |")
+        lines.append(f"| {label} | {len(per_seed)} | " + " | ".join(cells) + f" | {results.gap(name, REFERENCE)} |")
     return lines
 
 
-def sweep_table(table, points, key_label):
-    lines = [f"| {key_label} | seeds | linear % | kNN k=20 % | kNN k=200 % |", "|---|---|---|---|---|"]
+def sweep_table(results, points, key_label, partner=None):
+    """One line per (value, row) point, with its paired difference against real-data SimCLR and, where
+    partner names one (partner(row) -> row), against that row."""
+    extra = f" vs {partner[1]}, paired |" if partner else ""
+    lines = [f"| {key_label} | seeds | linear % | kNN k=20 % | kNN k=200 % | {PAIRED} |{extra}",
+             "|---|---|---|---|---|---|" + ("---|" if partner else "")]
     for value, name in points:
-        if name in table:
-            per_seed = table[name]
+        if name in results.table:
+            per_seed = results.table[name]
             shown = (f"{int(value)}" if value.is_integer() else f"{value:g}") if isinstance(value, float) else value
-            lines.append(f"| {shown} | {len(per_seed)} | " + " | ".join(mean_sd(column(per_seed, m)) for m in range(3))
-                         + " |")
+            line = f"| {shown} | {len(per_seed)} | " + " | ".join(mean_sd(column(per_seed, m)) for m in range(3)) + \
+                f" | {results.gap(name, REFERENCE)} |"
+            if partner:
+                line += f" {results.gap(name, partner[0](name))} |"
+            lines.append(line)
     return lines
 
 
@@ -168,26 +208,43 @@ def swept(table, prefix):
     return sorted(values)
 
 
+def real_subset(row):
+    """The real-data partner of a generated unique-sample row: a real subset of the same size."""
+    return "real-simclr" if row == "gen-simclr" else "real-" + row
+
+
 def main():
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "results/comparison")
-    table, machines = load(out)
+    results = Results(out)
+    table = results.table
     main_rows = [("pixels", "raw pixels (no encoder)"), ("random-init", "random-init encoder")]
     main_rows += [(name, label) for name, (label, _) in ARMS.items()]
-    lines = ["## Rows", ""] + row_table(table, main_rows, "row")
+    lines = ["## Rows", ""] + row_table(results, main_rows, "row")
     lines += ["", "## Ablations of generated SimCLR", ""]
-    lines += row_table(table, [("gen-simclr", ARMS["gen-simclr"][0])] +
+    lines += row_table(results, [("gen-simclr", ARMS["gen-simclr"][0])] +
                        [(name, label) for name, (label, _) in ABLATIONS.items()], "row")
     sigma_points = swept(table, "sigma-")
-    lines += ["", "## Sigma (renormalised latent views)", ""] + sweep_table(table, sigma_points, "views.sigma")
+    lines += ["", "## Sigma (renormalised latent views)", ""] + sweep_table(results, sigma_points, "views.sigma")
     unique_gen = swept(table, "unique-")
     unique_real = swept(table, "real-unique-")
     lines += ["", "## Unique samples: generated pools and real subsets of the same size", ""]
-    lines += sweep_table(table, unique_gen + [("unbounded", "gen-simclr")], "generated, data.unique_samples")
-    lines += [""] + sweep_table(table, unique_real + [("all", "real-simclr")], "real, images")
+    lines += sweep_table(results, unique_gen + [("unbounded", "gen-simclr")], "generated, data.unique_samples",
+                         (real_subset, "the real subset of the same size (unbounded: all real images)"))
+    lines += [""] + sweep_table(results, unique_real + [("all", "real-simclr")], "real, images")
     tuning = tuning_table(out)
     if tuning:
         lines += ["", "## Tuning on the validation split (linear / kNN k=20 top-1 %; chosen in bold)", ""] + tuning
-    lines += ["", "## Machines", ""] + [f"- {name}: {count} result files" for name, count in sorted(machines.items())]
+    lines += ["", "## Machines", "",
+              f"Paired differences pair a seed with the partner's same seed on the same machine, found in {out}/test "
+              f"or in rows rerun there ({out}/{RERUNS}/test); results without a machine record count as one "
+              "machine.", ""]
+    lines += [f"- {name}: {count} result files" for name, count in sorted(results.machines.items())]
+    if results.reruns:
+        lines += ["", f"Rows rerun as partners ({out}/{RERUNS}/test):", "",
+                  "| row | machine | seeds | linear % | kNN k=20 % | kNN k=200 % |", "|---|---|---|---|---|---|"]
+        for (row, machine), per_seed in sorted(results.reruns.items()):
+            lines.append(f"| {row} | {machine} | {len(per_seed)} | " +
+                         " | ".join(mean_sd(column(per_seed, m)) for m in range(3)) + " |")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     plot(table, out, sigma_points, "views.sigma (renormalised)", "sigma.png")
     plot(table, out, unique_gen, "unique samples", "unique.png", ("real subset: ", unique_real))

@@ -18,15 +18,21 @@ sys.path.insert(0, str(TOOLS))
 import comparison  # noqa: E402
 
 
-def evaluation(linear, k20, k200, subject="checkpoint"):
-    return json.dumps({"subject": subject, "linear": {"top1": linear},
-                       "knn": {"k20": {"top1": k20}, "k200": {"top1": k200}}})
+def evaluation(linear, k20, k200, subject="checkpoint", machine=None):
+    entry = {"subject": subject, "linear": {"top1": linear}, "knn": {"k20": {"top1": k20}, "k200": {"top1": k200}}}
+    if machine:
+        entry["machine"] = {"cpu": machine, "cores": 2, "avx512": machine.endswith("512"), "finished": "now"}
+    return json.dumps(entry)
 
 
 class ComparisonReport(unittest.TestCase):
-    def report(self, files, tune=None, recipes=None):
+    def report(self, files, tune=None, recipes=None, reruns=None):
         with tempfile.TemporaryDirectory() as folder:
             out = pathlib.Path(folder)
+            for name, lines in (reruns or {}).items():
+                path = out / "crosscheck" / "test" / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("\n".join(lines) + "\n")
             for name, lines in (tune or {}).items():
                 path = out / "tune" / name
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +86,36 @@ class ComparisonReport(unittest.TestCase):
                  line.startswith("| 3000") or line.startswith("| 10000")]
         self.assertEqual(pools, ["1000", "3000", "10000"])
 
+    def test_pairs_on_the_same_machine_with_reruns_as_partners(self):
+        # gen seeds 0, 1 ran on cpu-a, seed 2 on cpu-512. real-simclr's own results are all on cpu-a; its
+        # rerun on cpu-512 (crosscheck) is seed 2's partner, not the cpu-a result of the same seed.
+        # Pairs: 85-80, 86-82, 90-87 -> +5, +4, +3 -> +4.00 +- 1.00 (against cpu-a's 84 seed 2 would be +6).
+        # gen-supcon seed 1 on cpu-512 has no cpu-512 partner at seed 1: one pair only, 90-80 = +10.
+        files = {f"real-simclr/seed-{s}.json": [evaluation(v, v, v, machine="cpu-a")]
+                 for s, v in ((0, 0.80), (1, 0.82), (2, 0.84))}
+        files.update({"gen-simclr/seed-0.json": [evaluation(0.85, 0.85, 0.85, machine="cpu-a")],
+                      "gen-simclr/seed-1.json": [evaluation(0.86, 0.86, 0.86, machine="cpu-a")],
+                      "gen-simclr/seed-2.json": [evaluation(0.90, 0.90, 0.90, machine="cpu-512")],
+                      "gen-supcon/seed-0.json": [evaluation(0.90, 0.90, 0.90, machine="cpu-a")],
+                      "gen-supcon/seed-1.json": [evaluation(0.70, 0.70, 0.70, machine="cpu-512")]})
+        reruns = {"real-simclr/seed-2.json": [evaluation(0.87, 0.87, 0.87, machine="cpu-512")]}
+        text = self.report(files, reruns=reruns)
+        gen_line = next(line for line in text.splitlines() if line.startswith("| generated, SimCLR,"))
+        self.assertIn("| +4.00 ± 1.00 / +4.00 ± 1.00 |", gen_line)
+        supcon_line = next(line for line in text.splitlines() if line.startswith("| generated, SupCon"))
+        self.assertIn("| +10.00 (n=1) / +10.00 (n=1) |", supcon_line)
+        real_line = next(line for line in text.splitlines() if line.startswith("| real Fashion-MNIST, SimCLR |"))
+        self.assertIn("| 82.00 ± 2.00 |", real_line)  # a rerun is a partner, never a row's own result
+        self.assertIn("- cpu-512, 2 cores, with AVX-512: 3 result files", text)
+        self.assertIn("| real-simclr | cpu-512, 2 cores, with AVX-512 | 1 | 87.00 (n=1) |", text)
+
+    def test_a_generated_pool_pairs_with_the_real_subset_of_its_size(self):
+        # unique-1000 - real-unique-1000: 70-60, 74-62 -> +10, +12 -> +11.00 +- 1.41.
+        files = {f"unique-1000/seed-{s}.json": [evaluation(v, v, v)] for s, v in ((0, 0.70), (1, 0.74))}
+        files.update({f"real-unique-1000/seed-{s}.json": [evaluation(v, v, v)] for s, v in ((0, 0.60), (1, 0.62))})
+        text = self.report(files)
+        line = next(line for line in text.splitlines() if line.startswith("| 1000 | 2 | 72.00"))
+        self.assertTrue(line.endswith("| - | +11.00 ± 1.41 / +11.00 ± 1.41 |"), line)
 
     def test_tuning_table_in_numeric_order_with_the_chosen_recipe_in_bold(self):
         tune = {"gen-simclr/loss.temperature=1.0.json": [evaluation(0.70, 0.60, 0.5)],
