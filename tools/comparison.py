@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The comparison of docs/results.md: generated vs real data, the view kinds, sigma and unique samples.
+"""The comparison of docs/results.md: generated vs real data, the view kinds, sigma, truncation and unique
+samples.
 
 Every training row: the same encoder, steps and batch (CONFIG plus the shared recipe below), judged by a
 linear probe and kNN on real Fashion-MNIST. Three stages, each resumable (a finished result is kept and
@@ -10,7 +11,7 @@ skipped; rerun the same command after an interruption):
           The best (mean of linear and kNN k=20 top-1) becomes the arm's recipe: OUT/recipes.json.
   run     every row at every seed with its arm's recipe, scored on the test split: OUT/test/<row>/seed-S.json.
   report  OUT/results.md (mean +- sd over seeds, paired differences against real-data SimCLR) and the
-          plots OUT/sigma.png, OUT/unique.png with error bars.
+          plots OUT/sigma.png, OUT/truncation.png, OUT/unique.png with error bars.
 
 Usage: tools/comparison.py {tune,run,report,all} [--build build] [--out results/comparison] ...
 (tools/comparison.sh runs `all`). Each job is one rank with one thread, so results do not depend on
@@ -48,6 +49,9 @@ ABLATIONS = {
     "gen-independent": ("generated, independent same-class views", ["views.mode=independent"]),
 }
 SIGMAS = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0]  # renormalised views: (z + sigma delta) / sqrt(1 + sigma^2)
+# The truncation trick on the anchors: latents truncated to [-t, t] (smaller = more typical samples, less
+# diversity), the view noise kept at gen-simclr's [-2, 2]; t = 2 is gen-simclr itself.
+TRUNCATIONS = [0.5, 1.0, 1.5]
 POOLS = [1000, 3000, 10000]  # unique samples; unbounded = gen-simclr, all real images = real-simclr
 
 
@@ -66,8 +70,9 @@ def parse_args(argv=None):
     parser.add_argument("--real-images", type=int, default=60000,
                         help="data.real_train_images of the real-data rows in `run` (tuning uses 50000)")
     parser.add_argument("--train-limit", type=int, default=10000, help="images the probes fit on")
-    parser.add_argument("--groups", default="main ablations sigma unique")
+    parser.add_argument("--groups", default="main ablations sigma truncation unique")
     parser.add_argument("--sigmas", default=" ".join(f"{s:g}" for s in SIGMAS))
+    parser.add_argument("--truncations", default=" ".join(f"{t:g}" for t in TRUNCATIONS))
     parser.add_argument("--pools", default=" ".join(str(p) for p in POOLS),
                         help="finite pools of the unique-sample sweep (each drawn at least twice)")
     parser.add_argument("--arms", default=" ".join(ARMS), help="only these arms (tune, and the main rows of run)")
@@ -230,6 +235,10 @@ def rows(runner):
     if "sigma" in groups:
         sigmas = [float(s) for s in args.sigmas.split()]
         result += [(f"sigma-{s:g}", "gen-simclr", ["views.renormalize=true", f"views.sigma={s:g}"]) for s in sigmas]
+    if "truncation" in groups:
+        truncations = [float(t) for t in args.truncations.split()]
+        result += [(f"truncation-{t:g}", "gen-simclr", [f"views.truncation={t:g}", "views.delta_truncation=2"])
+                   for t in truncations]
     if "unique" in groups:
         batch = train_batch(runner)
         for pool in [int(p) for p in args.pools.split()]:

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Tables and plots of tools/comparison.py: reads OUT/test/<row>/seed-S.json (and OUT/recipes.json),
-writes OUT/results.md and, when matplotlib is there, OUT/sigma.png and OUT/unique.png.
+writes OUT/results.md and, when matplotlib is there, OUT/sigma.png, OUT/truncation.png and OUT/unique.png.
 
 Every figure is mean +- sample standard deviation over the seeds a row has; a difference against
 real-data SimCLR (or, for a generated pool, the real subset of its size) is paired: computed per seed
@@ -225,6 +225,9 @@ def main():
                        [(name, label) for name, (label, _) in ABLATIONS.items()], "row")
     sigma_points = swept(table, "sigma-")
     lines += ["", "## Sigma (renormalised latent views)", ""] + sweep_table(results, sigma_points, "views.sigma")
+    truncation_points = swept(table, "truncation-") + [(2.0, "gen-simclr")]
+    lines += ["", "## Truncation of the anchor latents (view noise fixed at [-2, 2]; 2 is generated SimCLR)", ""]
+    lines += sweep_table(results, truncation_points, "views.truncation")
     unique_gen = swept(table, "unique-")
     unique_real = swept(table, "real-unique-")
     lines += ["", "## Unique samples: generated pools and real subsets of the same size", ""]
@@ -247,6 +250,8 @@ def main():
                          " | ".join(mean_sd(column(per_seed, m)) for m in range(3)) + " |")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     plot(table, out, sigma_points, "views.sigma (renormalised)", "sigma.png")
+    if len(truncation_points) > 1:
+        plot(table, out, truncation_points, "views.truncation (anchor latents)", "truncation.png")
     plot(table, out, unique_gen, "unique samples", "unique.png", ("real subset: ", unique_real))
     print(f"wrote {out / 'results.md'}")
 

@@ -78,9 +78,15 @@ class ComparisonReport(unittest.TestCase):
     def test_sweeps_in_numeric_order(self):
         files = {f"sigma-{s}/seed-0.json": [evaluation(0.5, 0.5, 0.5)] for s in ("4", "0.25", "1", "0.1")}
         files.update({f"unique-{p}/seed-0.json": [evaluation(0.5, 0.5, 0.5)] for p in ("10000", "1000", "3000")})
+        files.update({f"truncation-{t}/seed-0.json": [evaluation(0.5, 0.5, 0.5)] for t in ("1.5", "0.5")})
+        files["gen-simclr/seed-0.json"] = [evaluation(0.6, 0.6, 0.6)]
         text = self.report(files)
-        sigma = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| 0.") or
-                 line.startswith("| 1 |") or line.startswith("| 4 |")]
+        truncation = text.split("## Truncation")[1].split("##")[0]
+        self.assertEqual([line.split("|")[1].strip() for line in truncation.splitlines() if line.startswith("| ")][1:],
+                         ["0.5", "1.5", "2"])  # 2: gen-simclr, the default truncation
+        self.assertIn("| 2 | 1 | 60.00 (n=1) |", truncation)
+        sigma_section = text.split("## Sigma")[1].split("##")[0]
+        sigma = [line.split("|")[1].strip() for line in sigma_section.splitlines() if line.startswith("| ")][1:]
         self.assertEqual(sigma, ["0.1", "0.25", "1", "4"])
         pools = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| 1000") or
                  line.startswith("| 3000") or line.startswith("| 10000")]
@@ -167,6 +173,11 @@ class ComparisonRows(unittest.TestCase):
         self.assertEqual(planned[3][2], ["data.source=real", "data.unique_samples=1000",
                                          "data.real_train_images=60000"])
         self.assertIn("no real subset of 100000 images", stderr.getvalue())
+
+    def test_the_truncation_sweep_keeps_the_view_noise_of_gen_simclr(self):
+        planned = self.rows("--groups", "truncation", "--truncations", "0.5 1")
+        self.assertEqual(planned, [("truncation-0.5", "gen-simclr", ["views.truncation=0.5", "views.delta_truncation=2"]),
+                                   ("truncation-1", "gen-simclr", ["views.truncation=1", "views.delta_truncation=2"])])
 
     def test_a_pool_not_drawn_twice_is_refused(self):
         # 600 x 64 = 38400 anchors < 2 x 20000.
